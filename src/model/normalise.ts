@@ -74,3 +74,14 @@ export function reportUnknownStatus(service: string, rawStatus: string): void {
   if (seenUnknown.size < 1000) seenUnknown.add(key); // bounded: hostile upstream values must not grow memory
   unknownListener(service, rawStatus);
 }
+
+/** De-duplicates entities by kind and id; the first occurrence wins (contract §5: "without duplicates"). */
+export function uniqueEntities<E extends { kind: string; id: string }>(entities: readonly E[]): E[] {
+  const seen = new Set<string>();
+  return entities.filter((entity) => {
+    const key = `${entity.kind}\u0000${entity.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

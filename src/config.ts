@@ -1,0 +1,175 @@
+/**
+ * Typed configuration, read once at start from the environment (contract §3) and validated. Every mistake is
+ * reported as one line naming the variable; `main` prints them and exits non-zero.
+ */
+import { z } from 'zod';
+
+export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
+export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
+
+export interface AccessKeyCredentials {
+  ak: string;
+  sk: string;
+  securityToken: string | null;
+}
+
+export interface Config {
+  /** @default 4001 */
+  port: number;
+  /** @default '0.0.0.0' */
+  host: string;
+  /** @default 'simulator' */
+  upstream: 'simulator' | 'huaweicloud';
+  /** Region used when a JobRef names none. @default 'cn-north-4' */
+  region: string;
+  /** Project used when a JobRef names none. */
+  projectId: string | null;
+  /** Service credentials used when a request brings no token. */
+  accessKey: AccessKeyCredentials | null;
+  /** `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` overrides, keyed `SERVICE/region-id`, first is primary. */
+  endpointOverrides: Map<string, string[]>;
+  /** @default 3000 */
+  pollIntervalMs: number;
+  redisUrl: string | null;
+  /** @default 'info' */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** @default true with the simulator, false with huaweicloud */
+  explorer: boolean;
+  upstreamHttp: UpstreamHttpConfig;
+}
+
+export interface UpstreamHttpConfig {
+  /** Per-attempt timeout of an upstream call. @default 10000 */
+  timeoutMs: number;
+  /** Retries after the first attempt for idempotent GETs. @default 2 */
+  maxRetries: number;
+  /** Longest Retry-After a query waits for before failing with RATE_LIMITED. @default 5000 */
+  maxRetryAfterMs: number;
+  /** Concurrent upstream calls one operation may have in flight. @default 10 */
+  concurrency: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const OVERRIDE_PREFIX = 'HUAWEICLOUD_SDK_REGION_';
+
+function intVar(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
+}
+
+const boolVar = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .refine((s) => ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'].includes(s), 'must be true or false')
+  .transform((s) => ['true', '1', 'on', 'yes'].includes(s));
+
+const fields = {
+  PORT: intVar(0, 65535).default(4001),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  UPSTREAM: z.enum(['simulator', 'huaweicloud'], { error: 'must be "simulator" or "huaweicloud"' }).default('simulator'),
+  HUAWEICLOUD_REGION: z.string().regex(REGION_RE, 'must be a region id such as cn-north-4').default('cn-north-4'),
+  HUAWEICLOUD_SDK_PROJECT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a project id (letters and digits)')
+    .optional(),
+  HUAWEICLOUD_SDK_AK: z.string().regex(/^[A-Za-z0-9]{1,128}$/, 'must be an access key id').optional(),
+  HUAWEICLOUD_SDK_SK: z.string().min(1).optional(),
+  HUAWEICLOUD_SDK_SECURITY_TOKEN: z.string().min(1).optional(),
+  POLL_INTERVAL_MS: intVar(100, 3_600_000).default(3000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EXPLORER: boolVar.optional(),
+  UPSTREAM_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
+  UPSTREAM_RETRIES: intVar(0, 10).default(2),
+  UPSTREAM_MAX_RETRY_AFTER_MS: intVar(0, 600_000).default(5000),
+  UPSTREAM_CONCURRENCY: intVar(1, 200).default(10),
+};
+
+function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
+  const overrides = new Map<string, string[]>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(OVERRIDE_PREFIX) || value === undefined) continue;
+    const rest = name.slice(OVERRIDE_PREFIX.length);
+    // Longest service name first: WORKSPACEAPP must not be read as WORKSPACE + "APP_...".
+    const service = [...UPSTREAM_SERVICES].sort((a, b) => b.length - a.length).find((s) => rest.startsWith(`${s}_`));
+    if (!service) {
+      problems.push(`${name}: unknown service; expected one of ${UPSTREAM_SERVICES.join(', ')}`);
+      continue;
+    }
+    const region = rest.slice(service.length + 1).toLowerCase().replace(/_/g, '-');
+    const urls = value
+      .split(',')
+      .map((u) => u.trim())
+      .filter(Boolean);
+    const bad = urls.find((u) => {
+      try {
+        const url = new URL(u);
+        return url.protocol !== 'http:' && url.protocol !== 'https:';
+      } catch {
+        return true;
+      }
+    });
+    if (urls.length === 0 || bad !== undefined) {
+      problems.push(`${name}: must be an http(s) URL or a comma-separated list of them`);
+      continue;
+    }
+    overrides.set(`${service}/${region}`, urls.map((u) => u.replace(/\/+$/, '')));
+  }
+  return overrides;
+}
+
+/** Reads and validates the configuration; throws `ConfigError` listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(fields)) {
+    const raw = env[name];
+    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
+    if (result.success) values[name] = result.data;
+    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const endpointOverrides = parseOverrides(env, problems);
+  const ak = values['HUAWEICLOUD_SDK_AK'] as string | undefined;
+  const sk = values['HUAWEICLOUD_SDK_SK'] as string | undefined;
+  if ((ak === undefined) !== (sk === undefined)) {
+    problems.push(`${ak === undefined ? 'HUAWEICLOUD_SDK_AK' : 'HUAWEICLOUD_SDK_SK'}: must be set together with ${ak === undefined ? 'HUAWEICLOUD_SDK_SK' : 'HUAWEICLOUD_SDK_AK'}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const upstream = values['UPSTREAM'] as Config['upstream'];
+  return {
+    port: values['PORT'] as number,
+    host: values['HOST'] as string,
+    upstream,
+    region: values['HUAWEICLOUD_REGION'] as string,
+    projectId: (values['HUAWEICLOUD_SDK_PROJECT_ID'] as string | undefined) ?? null,
+    accessKey:
+      ak !== undefined && sk !== undefined
+        ? { ak, sk, securityToken: (values['HUAWEICLOUD_SDK_SECURITY_TOKEN'] as string | undefined) ?? null }
+        : null,
+    endpointOverrides,
+    pollIntervalMs: values['POLL_INTERVAL_MS'] as number,
+    redisUrl: (values['REDIS_URL'] as string | undefined) ?? null,
+    logLevel: values['LOG_LEVEL'] as Config['logLevel'],
+    explorer: (values['EXPLORER'] as boolean | undefined) ?? upstream === 'simulator',
+    upstreamHttp: {
+      timeoutMs: values['UPSTREAM_TIMEOUT_MS'] as number,
+      maxRetries: values['UPSTREAM_RETRIES'] as number,
+      maxRetryAfterMs: values['UPSTREAM_MAX_RETRY_AFTER_MS'] as number,
+      concurrency: values['UPSTREAM_CONCURRENCY'] as number,
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Input validation, done before any upstream call: every rule here answers BAD_USER_INPUT with a message that
+ * says what to change.
+ */
+import { badUserInput } from '../errors.js';
+import type { CloudService } from '../model/job.js';
+import type { EndpointResolver } from '../upstream/endpoints.js';
+
+export const MAX_REFS = 100;
+const PROJECT_ID_RE = /^[A-Za-z0-9-]{1,128}$/;
+const MAX_ID_LENGTH = 255;
+
+export interface Defaults {
+  region: string;
+  projectId: string | null;
+}
+
+export interface JobRefInput {
+  service: CloudService;
+  jobId: string;
+  projectId?: string | null;
+  region?: string | null;
+  requestId?: string | null;
+}
+
+export interface ValidJobRef {
+  service: CloudService;
+  jobId: string;
+  projectId: string;
+  region: string;
+  requestId: string | null;
+}
+
+export interface Location {
+  region: string;
+  projectId: string;
+}
+
+function id(value: string, what: string): string {
+  const text = value.trim();
+  if (text === '') throw badUserInput(`${what} must not be empty`);
+  if (text.length > MAX_ID_LENGTH) throw badUserInput(`${what} must be at most ${MAX_ID_LENGTH} characters`);
+  return text;
+}
+
+/** Region and project, defaulted from configuration, and checked to be reachable. */
+export function location(
+  args: { projectId?: string | null; region?: string | null },
+  defaults: Defaults,
+  endpoints: EndpointResolver,
+  service: CloudService,
+): Location {
+  const projectId = args.projectId?.trim() || defaults.projectId;
+  if (!projectId) throw badUserInput('projectId is required: no HUAWEICLOUD_SDK_PROJECT_ID is configured');
+  if (!PROJECT_ID_RE.test(projectId)) throw badUserInput(`projectId "${projectId.slice(0, 140)}" is not a project id`);
+  const region = args.region?.trim() || defaults.region;
+  endpoints.resolve(service, region); // throws BAD_USER_INPUT for a region nobody serves
+  return { region, projectId };
+}
+
+export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver): ValidJobRef {
+  const jobId = id(ref.jobId, 'jobId');
+  let requestId: string | null = null;
+  if (ref.requestId !== undefined && ref.requestId !== null) {
+    if (ref.service !== 'CLOUD_PHONE') throw badUserInput('requestId is only meaningful for CLOUD_PHONE jobs');
+    requestId = requestIdOf(ref.requestId);
+  }
+  return { service: ref.service, jobId, requestId, ...location(ref, defaults, endpoints, ref.service) };
+}
+
+export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoints: EndpointResolver): ValidJobRef[] {
+  if (refs.length === 0 || refs.length > MAX_REFS) {
+    throw badUserInput(`refs must hold 1 to ${MAX_REFS} job references; got ${refs.length}`);
+  }
+  return refs.map((ref, i) => {
+    try {
+      return jobRef(ref, defaults, endpoints);
+    } catch (err) {
+      if (err instanceof Error) err.message = `refs[${i}]: ${err.message}`;
+      throw err;
+    }
+  });
+}
+
+/** A CPH request id goes into a comma-separated list upstream, so a comma would split it. */
+export function requestIdOf(value: string): string {
+  const text = id(value, 'requestId');
+  if (!/^[A-Za-z0-9-]+$/.test(text)) throw badUserInput('requestId may hold only letters, digits and "-"');
+  return text;
+}
+
+export function requestIds(values: readonly string[]): string[] {
+  if (values.length === 0 || values.length > MAX_REFS) {
+    throw badUserInput(`requestIds must hold 1 to ${MAX_REFS} ids; got ${values.length}`);
+  }
+  return [...new Set(values.map(requestIdOf))];
+}
+
+export function range(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badUserInput(`${name} must be between ${min} and ${max}; got ${value}`);
+  }
+  return value;
+}
+
+/** App Streaming's ListSubJobs job_type filter pattern (reference §3). */
+export const APP_STREAMING_SUB_JOB_TYPES = [
+  'CREATE_SERVER', 'DELETE_SERVER', 'REJOIN_DOMAIN', 'CHANGE_SERVER_IMAGE', 'REINSTALL_OS', 'MIGRATE_SERVER',
+  'UPDATE_SERVER_TSVI', 'UPGRADE_ACCESS_AGENT', 'SCHEDULED_TASK', 'UPDATE_FREEZE_STATUS',
+] as const;
+export const APP_STREAMING_SUB_JOB_STATUSES = ['WAITING', 'RUNNING', 'SUCCESS', 'FAILED', 'ABNORMAL', 'ROLLBACK', 'ABORTING'] as const;
+/** Workspace job types (reference §2, Go SDK list). */
+export const WORKSPACE_JOB_TYPES = [
+  'createDesktops', 'applyWorkspace', 'cancelWorkspace', 'expandVolumes', 'addVolumes', 'rebuildDesktops',
+  'createSnapshot', 'deleteSnapshot', 'deleteDesktops', 'desktopRejoinDomain', 'operateDesktops',
+  'restoreDesktopBySnapshot', 'desktopToImage', 'attachDesktops', 'deleteVolumes', 'createWksSnapshot',
+  'deleteWksSnapshot', 'createDesktopPool', 'expandDesktopPool', 'deleteDesktopPoolVolumes', 'rebuildDesktopPool',
+  'addDesktopPoolVolumes', 'detachDesktops', 'attachDesktopPool', 'batchDetachDesktops', 'executeDesktopsAction',
+  'changeDesktopNetwork', 'batchChangeDesktopNetwork',
+] as const;
+export const WORKSPACE_SUB_JOB_STATUSES = ['SUCCESS', 'RUNNING', 'FAILED', 'WAITING'] as const;
+
+export function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw badUserInput(`${name} "${value.slice(0, 60)}" is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}

@@ -1,0 +1,132 @@
+/**
+ * Per-operation DataLoaders. Keys carry (service, region, project, job, credential fingerprint), so one
+ * operation makes at most one upstream call per distinct job however often it appears (contract §7), and
+ * nothing fetched with one credential can be served to another.
+ *
+ * Batch functions honour the DataLoader contract: same length, same order, an Error in place of a failed item.
+ * Cloud Phone refs carrying a requestId share `ListJobs?request_ids=` calls (≤ 20 ids each), matched by job_id;
+ * every other job is one call, with bounded concurrency.
+ */
+import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
+import type { Credential } from '../auth/credentials.js';
+import { toGraphQLError } from '../errors.js';
+import type { CloudPhoneJobModel, JobLocation, JobModel, SubJobPageModel } from '../model/job.js';
+import {
+  CLOUD_PHONE_REQUEST_IDS_PER_CALL,
+  type AppStreamingSubJobQuery,
+  type ServiceClients,
+  type WorkspaceSubJobQuery,
+} from '../services/clients.js';
+import type { ValidJobRef } from '../graphql/validation.js';
+
+export type JobKey = ValidJobRef;
+
+export interface RequestIdKey extends JobLocation {
+  requestId: string;
+}
+
+/** The jobs one batched ListJobs call returned, and the request ids it asked for. */
+export interface CloudPhoneBatch {
+  requestIds: readonly string[];
+  jobs: readonly CloudPhoneJobModel[];
+}
+
+export interface Loaders {
+  job: DataLoader<JobKey, JobModel | null, string>;
+  cloudPhoneBatch: DataLoader<RequestIdKey, CloudPhoneBatch, string>;
+  workspaceSubJobs: DataLoader<{ query: WorkspaceSubJobQuery; location: JobLocation }, SubJobPageModel, string>;
+  appStreamingSubJobs: DataLoader<{ query: AppStreamingSubJobQuery; location: JobLocation }, SubJobPageModel, string>;
+}
+
+export interface LoaderDeps {
+  clients: ServiceClients;
+  credential: Credential;
+  /** Upstream calls one operation may have in flight. */
+  concurrency: number;
+}
+
+const locationKey = (l: JobLocation) => `${l.region}|${l.projectId}`;
+
+/** Runs `fn` for each item, turning a rejection into a GraphQL error in that item's place. */
+async function settle<K, V>(keys: readonly K[], fn: (key: K) => Promise<V>): Promise<Array<V | Error>> {
+  const results = await Promise.allSettled(keys.map(fn));
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : toGraphQLError(r.reason)));
+}
+
+export function createLoaders({ clients, credential, concurrency }: LoaderDeps): Loaders {
+  const limit = pLimit(concurrency);
+  const fp = credential.fingerprint;
+
+  const cloudPhoneBatch = new DataLoader<RequestIdKey, CloudPhoneBatch, string>(
+    async (keys) => {
+      // One call per ≤ 20 distinct request ids of the same region and project.
+      const chunks = new Map<string, { location: JobLocation; requestIds: string[] }[]>();
+      const chunkOf = new Map<string, { location: JobLocation; requestIds: string[] }>();
+      for (const key of keys) {
+        const lk = locationKey(key);
+        const list = chunks.get(lk) ?? [];
+        chunks.set(lk, list);
+        let chunk = list[list.length - 1];
+        if (!chunk || chunk.requestIds.length >= CLOUD_PHONE_REQUEST_IDS_PER_CALL) {
+          chunk = { location: { region: key.region, projectId: key.projectId }, requestIds: [] };
+          list.push(chunk);
+        }
+        if (!chunk.requestIds.includes(key.requestId)) chunk.requestIds.push(key.requestId);
+        chunkOf.set(`${lk}|${key.requestId}`, chunk);
+      }
+      const calls = new Map<object, Promise<CloudPhoneBatch>>();
+      for (const list of chunks.values()) {
+        for (const chunk of list) {
+          calls.set(
+            chunk,
+            limit(() => clients.cloudPhone.listJobs(chunk.requestIds, chunk.location, credential)).then((jobs) => ({
+              requestIds: chunk.requestIds,
+              jobs,
+            })),
+          );
+        }
+      }
+      return settle(keys, (key) => calls.get(chunkOf.get(`${locationKey(key)}|${key.requestId}`)!)!);
+    },
+    { cacheKeyFn: (k) => `${k.region}|${k.projectId}|${k.requestId}|${fp}`, maxBatchSize: 1000 },
+  );
+
+  async function loadJob(key: JobKey): Promise<JobModel | null> {
+    const target = { region: key.region, projectId: key.projectId, jobId: key.jobId };
+    switch (key.service) {
+      case 'WORKSPACE':
+        return limit(() => clients.workspace.showJob(target, credential));
+      case 'APP_STREAMING':
+        return limit(() => clients.appStreaming.showJob(target, credential));
+      case 'GAUSSDB_MYSQL':
+        return limit(() => clients.gaussDb.showJob(target, credential));
+      case 'CLOUD_PHONE': {
+        if (key.requestId !== null) {
+          const batch = await cloudPhoneBatch.load({ ...target, requestId: key.requestId });
+          const found = batch.jobs.find((j) => j.jobId === key.jobId);
+          // The documented items carry no request_id: match by job_id, never by position.
+          if (found) return { ...found, requestId: found.requestId ?? key.requestId };
+          // A ref whose requestId does not list the job still names a job that may exist: ask for it directly.
+        }
+        return limit(() => clients.cloudPhone.showJob(target, credential));
+      }
+    }
+  }
+
+  const job = new DataLoader<JobKey, JobModel | null, string>((keys) => settle(keys, loadJob), {
+    cacheKeyFn: (k) => `${k.service}|${k.region}|${k.projectId}|${k.jobId}|${fp}`,
+    maxBatchSize: 1000,
+  });
+
+  const workspaceSubJobs = new DataLoader<{ query: WorkspaceSubJobQuery; location: JobLocation }, SubJobPageModel, string>(
+    (keys) => settle(keys, ({ query, location }) => limit(() => clients.workspace.listSubJobs(query, location, credential))),
+    { cacheKeyFn: (k) => JSON.stringify([k.location, k.query, fp]) },
+  );
+  const appStreamingSubJobs = new DataLoader<{ query: AppStreamingSubJobQuery; location: JobLocation }, SubJobPageModel, string>(
+    (keys) => settle(keys, ({ query, location }) => limit(() => clients.appStreaming.listSubJobs(query, location, credential))),
+    { cacheKeyFn: (k) => JSON.stringify([k.location, k.query, fp]) },
+  );
+
+  return { job, cloudPhoneBatch, workspaceSubJobs, appStreamingSubJobs };
+}

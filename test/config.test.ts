@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration (contract §3)', () => {
+  it('has working defaults: simulator, port 4001, cn-north-4, explorer on', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4001,
+      host: '0.0.0.0',
+      upstream: 'simulator',
+      region: 'cn-north-4',
+      projectId: null,
+      accessKey: null,
+      pollIntervalMs: 3000,
+      redisUrl: null,
+      logLevel: 'info',
+      explorer: true,
+    });
+  });
+
+  it('turns the explorer off by default against the real cloud', () => {
+    expect(loadConfig({ UPSTREAM: 'huaweicloud' }).explorer).toBe(false);
+    expect(loadConfig({ UPSTREAM: 'huaweicloud', EXPLORER: 'true' }).explorer).toBe(true);
+  });
+
+  it('reads credentials and endpoint overrides as the official SDKs do', () => {
+    const config = loadConfig({
+      HUAWEICLOUD_SDK_AK: 'AKEXAMPLE',
+      HUAWEICLOUD_SDK_SK: 'secret',
+      HUAWEICLOUD_SDK_SECURITY_TOKEN: 'sts',
+      HUAWEICLOUD_SDK_REGION_WORKSPACEAPP_AP_SOUTHEAST_1: 'http://127.0.0.1:1/, http://127.0.0.1:2',
+      HUAWEICLOUD_SDK_REGION_WORKSPACE_CN_NORTH_4: 'https://ws.example.com',
+    });
+    expect(config.accessKey).toEqual({ ak: 'AKEXAMPLE', sk: 'secret', securityToken: 'sts' });
+    expect(config.endpointOverrides.get('WORKSPACEAPP/ap-southeast-1')).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2']);
+    expect(config.endpointOverrides.get('WORKSPACE/cn-north-4')).toEqual(['https://ws.example.com']);
+  });
+
+  it('names each bad variable on its own line', () => {
+    const found = problems({
+      PORT: 'eighty',
+      UPSTREAM: 'aws',
+      POLL_INTERVAL_MS: '5',
+      HUAWEICLOUD_SDK_AK: 'AKONLY',
+      HUAWEICLOUD_SDK_REGION_FOO_CN_NORTH_4: 'http://x',
+      HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4: 'ftp://x',
+      REDIS_URL: 'localhost:6379',
+    });
+    expect(found.map((line) => line.split(':')[0])).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'UPSTREAM',
+        'POLL_INTERVAL_MS',
+        'REDIS_URL',
+        'HUAWEICLOUD_SDK_REGION_FOO_CN_NORTH_4',
+        'HUAWEICLOUD_SDK_REGION_CPH_CN_NORTH_4',
+        'HUAWEICLOUD_SDK_SK',
+      ]),
+    );
+    expect(found).toHaveLength(7);
+  });
+
+  it('never echoes a secret value in a problem line', () => {
+    const found = problems({ HUAWEICLOUD_SDK_SK: 'super-secret-value' });
+    expect(found.join('\n')).not.toContain('super-secret-value');
+  });
+});

@@ -1,0 +1,51 @@
+/** Workspace Application Streaming: v1 ShowJob (integer job_status) and ListSubJobs (reference §3, §4). */
+import type { Credential } from '../../auth/credentials.js';
+import type { JobLocation } from '../../model/job.js';
+import type { UpstreamTransport } from '../../upstream/http.js';
+import { getParsed, getParsedList, seg } from '../call.js';
+import type { AppStreamingSubJobQuery, JobTarget, ServiceClients } from '../clients.js';
+import { mapAppStreamingJob, mapAppStreamingSubJobPage } from './map.js';
+import { parseAppStreamingJob, parseAppStreamingSubJobList } from './raw.js';
+
+export function createAppStreamingClient(transport: UpstreamTransport): ServiceClients['appStreaming'] {
+  return {
+    async showJob(target: JobTarget, credential: Credential) {
+      const raw = await getParsed(
+        transport,
+        {
+          service: 'APP_STREAMING',
+          route: 'appStreaming.showJobV1',
+          region: target.region,
+          projectId: target.projectId,
+          path: `/v1/${seg(target.projectId)}/job/${seg(target.jobId)}`,
+          credential,
+        },
+        parseAppStreamingJob,
+      );
+      return raw && mapAppStreamingJob(raw, target);
+    },
+
+    async listSubJobs(query: AppStreamingSubJobQuery, location: JobLocation, credential: Credential) {
+      const raw = await getParsedList(
+        transport,
+        {
+          service: 'APP_STREAMING',
+          route: 'appStreaming.listSubJobs',
+          region: location.region,
+          projectId: location.projectId,
+          path: `/v1/${seg(location.projectId)}/app-server-sub-jobs`,
+          query: {
+            job_type: query.jobType,
+            status: query.status ?? undefined,
+            job_id: query.jobId ?? undefined,
+            offset: query.offset,
+            limit: query.limit,
+          },
+          credential,
+        },
+        parseAppStreamingSubJobList,
+      );
+      return mapAppStreamingSubJobPage(raw);
+    },
+  };
+}

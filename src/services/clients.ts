@@ -1,0 +1,55 @@
+/**
+ * What the loaders need from the four upstream clients. Each service folder implements its part; the loaders
+ * only see this interface, so batching rules live in one place and the clients stay one-call-per-method.
+ */
+import type { Credential } from '../auth/credentials.js';
+import type {
+  AppStreamingJobModel,
+  CloudPhoneJobModel,
+  GaussDBJobModel,
+  JobLocation,
+  SubJobPageModel,
+  WorkspaceJobModel,
+} from '../model/job.js';
+
+export interface JobTarget extends JobLocation {
+  jobId: string;
+}
+
+export interface WorkspaceSubJobQuery {
+  jobId?: string | null;
+  jobType?: string | null;
+  status?: string | null;
+  offset: number;
+  limit: number;
+}
+
+export interface AppStreamingSubJobQuery {
+  jobType: string;
+  status?: string | null;
+  jobId?: string | null;
+  offset: number;
+  limit: number;
+}
+
+export interface ServiceClients {
+  workspace: {
+    showJob(target: JobTarget, credential: Credential): Promise<WorkspaceJobModel | null>;
+    listSubJobs(query: WorkspaceSubJobQuery, location: JobLocation, credential: Credential): Promise<SubJobPageModel>;
+  };
+  appStreaming: {
+    showJob(target: JobTarget, credential: Credential): Promise<AppStreamingJobModel | null>;
+    listSubJobs(query: AppStreamingSubJobQuery, location: JobLocation, credential: Credential): Promise<SubJobPageModel>;
+  };
+  gaussDb: {
+    showJob(target: JobTarget, credential: Credential): Promise<GaussDBJobModel | null>;
+  };
+  cloudPhone: {
+    showJob(target: JobTarget, credential: Credential): Promise<CloudPhoneJobModel | null>;
+    /** One `ListJobs?request_ids=` call (all pages of it) for at most 20 request ids. */
+    listJobs(requestIds: readonly string[], location: JobLocation, credential: Credential): Promise<CloudPhoneJobModel[]>;
+  };
+}
+
+/** Upstream's limit on `request_ids` per ListJobs call (reference §6). */
+export const CLOUD_PHONE_REQUEST_IDS_PER_CALL = 20;

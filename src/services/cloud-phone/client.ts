@@ -1,0 +1,59 @@
+/** Cloud Phone (CPH): ShowJob and the batched ListJobs?request_ids= (reference §6). */
+import type { Credential } from '../../auth/credentials.js';
+import type { CloudPhoneJobModel, JobLocation } from '../../model/job.js';
+import type { UpstreamTransport } from '../../upstream/http.js';
+import { getParsed, getParsedList, seg } from '../call.js';
+import { CLOUD_PHONE_REQUEST_IDS_PER_CALL, type JobTarget, type ServiceClients } from '../clients.js';
+import { mapCloudPhoneJob, mapCloudPhoneJobList } from './map.js';
+import { parseCloudPhoneJob, parseCloudPhoneJobList } from './raw.js';
+
+/** Documented page size maximum; a request id can cover more jobs than one page holds. */
+const PAGE = 100;
+/** Bound on pages per call, so a misbehaving upstream cannot keep us paging forever. */
+const MAX_PAGES = 50;
+
+export function createCloudPhoneClient(transport: UpstreamTransport): ServiceClients['cloudPhone'] {
+  return {
+    async showJob(target: JobTarget, credential: Credential) {
+      const raw = await getParsed(
+        transport,
+        {
+          service: 'CLOUD_PHONE',
+          route: 'cloudPhone.showJob',
+          region: target.region,
+          projectId: target.projectId,
+          path: `/v1/${seg(target.projectId)}/cloud-phone/jobs/${seg(target.jobId)}`,
+          credential,
+        },
+        parseCloudPhoneJob,
+      );
+      return raw && mapCloudPhoneJob(raw, target);
+    },
+
+    async listJobs(requestIds: readonly string[], location: JobLocation, credential: Credential) {
+      if (requestIds.length === 0 || requestIds.length > CLOUD_PHONE_REQUEST_IDS_PER_CALL) {
+        throw new RangeError(`listJobs takes 1..${CLOUD_PHONE_REQUEST_IDS_PER_CALL} request ids`);
+      }
+      const jobs: CloudPhoneJobModel[] = [];
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const raw = await getParsedList(
+          transport,
+          {
+            service: 'CLOUD_PHONE',
+            route: 'cloudPhone.listJobs',
+            region: location.region,
+            projectId: location.projectId,
+            path: `/v1/${seg(location.projectId)}/cloud-phone/jobs`,
+            query: { request_ids: requestIds.join(','), offset: page * PAGE, limit: PAGE },
+            credential,
+          },
+          parseCloudPhoneJobList,
+        );
+        const items = mapCloudPhoneJobList(raw, location, requestIds.length === 1 ? requestIds[0] : null);
+        jobs.push(...items);
+        if (raw.jobs.length < PAGE) break;
+      }
+      return jobs;
+    },
+  };
+}

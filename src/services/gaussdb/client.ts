@@ -1,0 +1,28 @@
+/** GaussDB(for MySQL) / TaurusDB: ShowGaussMySqlJobInfo (reference §5). */
+import type { Credential } from '../../auth/credentials.js';
+import type { UpstreamTransport } from '../../upstream/http.js';
+import { getParsed, seg } from '../call.js';
+import type { JobTarget, ServiceClients } from '../clients.js';
+import { mapGaussDbJob } from './map.js';
+import { parseGaussDbJob } from './raw.js';
+
+export function createGaussDbClient(transport: UpstreamTransport): ServiceClients['gaussDb'] {
+  return {
+    async showJob(target: JobTarget, credential: Credential) {
+      const raw = await getParsed(
+        transport,
+        {
+          service: 'GAUSSDB_MYSQL',
+          route: 'gaussdb.showJob',
+          region: target.region,
+          projectId: target.projectId,
+          path: `/v3/${seg(target.projectId)}/jobs`,
+          query: { id: target.jobId },
+          credential,
+        },
+        parseGaussDbJob,
+      );
+      return raw && mapGaussDbJob(raw, target);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Pure mappers from raw GaussDB(for MySQL) bodies to our model (reference §5, §7; contract §5).
+ */
+import type {
+  DatabaseInstanceModel,
+  GaussDBJobModel,
+  JobLocation,
+  ResourceModel,
+  StatusModel,
+} from '../../model/job.js';
+import { jobError, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import type {
+  GaussDbEntitiesInstanceRaw,
+  GaussDbImmediateJobListRaw,
+  GaussDbImmediateJobRaw,
+  GaussDbJobInstanceRaw,
+  GaussDbJobRaw,
+} from './raw.js';
+
+const SERVICE = 'GAUSSDB_MYSQL' as const;
+
+export type GaussDbStatus = Pick<StatusModel, 'state' | 'terminal'>;
+
+/** `Pending`, `Running`, `Completed`, `Failed`, matched ignoring case and surrounding blanks. */
+export function gaussDbState(status: string): GaussDbStatus {
+  switch (status.trim().toLowerCase()) {
+    case 'pending':
+      return { state: 'PENDING', terminal: false };
+    case 'running':
+      return { state: 'RUNNING', terminal: false };
+    case 'completed':
+      return { state: 'SUCCEEDED', terminal: true };
+    case 'failed':
+      return { state: 'FAILED', terminal: true };
+    default:
+      reportUnknownStatus(SERVICE, status);
+      return { state: 'UNKNOWN', terminal: false };
+  }
+}
+
+/**
+ * `job.instance{id,name}` merged with `entities.instance{endpoint,type,datastore}`. The details are merged only
+ * when `entities.instance` names no id or the same id, so two different instances are never blended.
+ */
+function mapInstance(
+  own: GaussDbJobInstanceRaw | null | undefined,
+  detail: GaussDbEntitiesInstanceRaw | null | undefined,
+): DatabaseInstanceModel | null {
+  const ownId = nonEmpty(own?.id);
+  const detailId = nonEmpty(detail?.id);
+  const id = ownId ?? detailId;
+  if (id === null) return null;
+  const d = detailId === null || detailId === id ? detail : undefined;
+  return {
+    kind: 'DatabaseInstance',
+    id,
+    name: nonEmpty(own?.name) ?? nonEmpty(d?.name),
+    endpoint: nonEmpty(d?.endpoint),
+    type: nonEmpty(d?.type),
+    datastoreType: nonEmpty(d?.datastore?.type),
+    datastoreVersion: nonEmpty(d?.datastore?.version),
+  };
+}
+
+/** `entities.resource_ids[]` → bare resources (upstream gives only the id), de-duplicated. */
+function mapResourceIds(ids: readonly (string | null | undefined)[] | null | undefined): ResourceModel[] {
+  const seen = new Set<string>();
+  const resources: ResourceModel[] = [];
+  for (const value of ids ?? []) {
+    const id = nonEmpty(value);
+    if (id === null || seen.has(id)) continue;
+    seen.add(id);
+    resources.push({ id, name: null, cloudServiceType: null, resourceType: null, isMain: null, related: [] });
+  }
+  return resources;
+}
+
+/** ShowGaussMySqlJobInfo body. */
+export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobModel {
+  const job = raw.job;
+  const { state, terminal } = gaussDbState(job.status);
+  const instance = mapInstance(job.instance, job.entities?.instance);
+  return {
+    kind: 'GaussDBJob',
+    service: 'GAUSSDB_MYSQL',
+    region: loc.region,
+    projectId: loc.projectId,
+    jobId: job.id,
+    jobType: nonEmpty(job.name),
+    state,
+    rawStatus: job.status,
+    terminal,
+    progress: parseProgress(job.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    startedAt: parseUpstreamTime(job.created),
+    finishedAt: parseUpstreamTime(job.ended),
+    error: jobError(null, job.fail_reason),
+    instance,
+    resources: mapResourceIds(job.entities?.resource_ids),
+    subJobs: [],
+    entities: instance ? [instance] : [],
+  };
+}
+
+/** One ListImmediateJobs `TaskDetailInfo`, which is a whole job (not a sub-job). */
+export function mapGaussDbImmediateJob(item: GaussDbImmediateJobRaw, loc: JobLocation): GaussDBJobModel {
+  const { state, terminal } = gaussDbState(item.status);
+  const instance = mapInstance({ id: item.instance_id, name: item.instance_name }, undefined);
+  return {
+    kind: 'GaussDBJob',
+    service: 'GAUSSDB_MYSQL',
+    region: loc.region,
+    projectId: loc.projectId,
+    jobId: item.job_id,
+    jobType: nonEmpty(item.job_name),
+    state,
+    rawStatus: item.status,
+    terminal,
+    progress: parseProgress(item.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    startedAt: parseUpstreamTime(item.created_time),
+    finishedAt: parseUpstreamTime(item.ended_time),
+    error: jobError(null, item.fail_reason),
+    instance,
+    resources: [],
+    subJobs: [],
+    entities: instance ? [instance] : [],
+  };
+}
+
+export interface GaussDbImmediateJobPage {
+  /** Upstream's `total_count`, but never less than the items on the page. */
+  totalCount: number;
+  items: GaussDBJobModel[];
+  /** Upstream's `action_names` (the task names that exist), empty entries dropped. */
+  actionNames: string[];
+}
+
+/** ListImmediateJobs body. */
+export function mapGaussDbImmediateJobPage(raw: GaussDbImmediateJobListRaw, loc: JobLocation): GaussDbImmediateJobPage {
+  const items = raw.jobs.map((item) => mapGaussDbImmediateJob(item, loc));
+  return {
+    totalCount: Math.max(raw.total_count ?? 0, items.length),
+    items,
+    actionNames: (raw.action_names ?? []).flatMap((name) => nonEmpty(name) ?? []),
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Pure mappers from raw Workspace bodies to our model (reference §2, §7; contract §5).
+ */
+import type {
+  DesktopModel,
+  EntityModel,
+  JobErrorModel,
+  JobLocation,
+  StatusModel,
+  SubJobPageModel,
+  WorkspaceJobModel,
+  WorkspaceSubJobModel,
+} from '../../model/job.js';
+import { jobError, uniqueEntities, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import type { WorkspaceJobRaw, WorkspaceSubJobListRaw, WorkspaceSubJobRaw } from './raw.js';
+
+const SERVICE = 'WORKSPACE' as const;
+
+export type WorkspaceStatus = Pick<StatusModel, 'state' | 'terminal'>;
+
+/** Statuses are matched as documented, ignoring case and surrounding blanks. */
+const canonical = (status: string): string => status.trim().toUpperCase();
+
+/**
+ * A sub-job status (`JobDetailInfo.status`): WAITING, RUNNING, SUCCESS, FAILED. Anything else is UNKNOWN,
+ * not terminal, and reported (the parent-only values FAIL and COMPLETE are not documented for sub-jobs).
+ */
+export function workspaceSubJobState(status: string): WorkspaceStatus {
+  switch (canonical(status)) {
+    case 'WAITING':
+      return { state: 'PENDING', terminal: false };
+    case 'RUNNING':
+      return { state: 'RUNNING', terminal: false };
+    case 'SUCCESS':
+      return { state: 'SUCCEEDED', terminal: true };
+    case 'FAILED':
+      return { state: 'FAILED', terminal: true };
+    default:
+      reportUnknownStatus(SERVICE, status);
+      return { state: 'UNKNOWN', terminal: false };
+  }
+}
+
+/**
+ * A parent job status (`ShowJobRsp.status`, no published enum; reference §2 "Status values"). SUCCESS and
+ * COMPLETE are terminal and succeed only when every sub-job status is SUCCESS; FAIL and FAILED fail.
+ */
+export function workspaceJobState(status: string, subJobStatuses: readonly string[] = []): WorkspaceStatus {
+  switch (canonical(status)) {
+    case 'WAITING':
+      return { state: 'PENDING', terminal: false };
+    case 'RUNNING':
+      return { state: 'RUNNING', terminal: false };
+    case 'SUCCESS':
+    case 'COMPLETE': {
+      const allSucceeded = subJobStatuses.every((s) => canonical(s) === 'SUCCESS');
+      return { state: allSucceeded ? 'SUCCEEDED' : 'FAILED', terminal: true };
+    }
+    case 'FAIL':
+    case 'FAILED':
+      return { state: 'FAILED', terminal: true };
+    default:
+      reportUnknownStatus(SERVICE, status);
+      return { state: 'UNKNOWN', terminal: false };
+  }
+}
+
+function desktopOf(raw: WorkspaceSubJobRaw): DesktopModel | null {
+  const entities = raw.entities;
+  const id = nonEmpty(entities?.desktop_id);
+  if (id === null) return null;
+  return {
+    kind: 'Desktop',
+    id,
+    name: nonEmpty(entities?.desktop_name) ?? nonEmpty(raw.desktop_name),
+    productId: nonEmpty(entities?.product_id),
+    userName: nonEmpty(entities?.user_name),
+    ipAddress: nonEmpty(entities?.ip_address) ?? nonEmpty(raw.ip_address),
+  };
+}
+
+/**
+ * `error_code` / `fail_reason`; DEF's `message` stands in for a missing `fail_reason`, but only when the
+ * sub-job failed or names an error code (so that a success message never reads as an error).
+ */
+function subJobError(raw: WorkspaceSubJobRaw, failed: boolean): JobErrorModel | null {
+  const code = nonEmpty(raw.error_code);
+  const message = nonEmpty(raw.fail_reason) ?? (failed || code !== null ? nonEmpty(raw.message) : null);
+  return jobError(code, message);
+}
+
+/**
+ * One `JobDetailInfo`. `parentJobId` is the sub-job's own `job_id`; `fallbackParentJobId` (the enclosing job's
+ * id, for `sub_jobs[]` of ShowJob) is used only when that is absent.
+ */
+export function mapWorkspaceSubJob(raw: WorkspaceSubJobRaw, fallbackParentJobId: string | null = null): WorkspaceSubJobModel {
+  const { state, terminal } = workspaceSubJobState(raw.status);
+  const desktop = desktopOf(raw);
+  return {
+    kind: 'WorkspaceSubJob',
+    id: raw.id,
+    parentJobId: nonEmpty(raw.job_id) ?? nonEmpty(fallbackParentJobId),
+    jobType: nonEmpty(raw.job_type),
+    state,
+    rawStatus: raw.status,
+    terminal,
+    progress: parseProgress(raw.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    startedAt: parseUpstreamTime(raw.begin_time),
+    finishedAt: parseUpstreamTime(raw.end_time),
+    error: subJobError(raw, state === 'FAILED'),
+    entities: desktop ? [desktop] : [],
+    resources: [],
+    host: nonEmpty(raw.host),
+    attachUser: nonEmpty(raw.attach_user),
+  };
+}
+
+/** Rounded mean of the sub-jobs' reported `process`, or null unless every sub-job reports one. */
+function meanProgress(subJobs: readonly WorkspaceSubJobRaw[]): number | null {
+  if (subJobs.length === 0) return null;
+  let sum = 0;
+  for (const sub of subJobs) {
+    const p = parseProgress(sub.process);
+    if (p === null) return null;
+    sum += p;
+  }
+  return Math.round(sum / subJobs.length);
+}
+
+/** ShowJob body. */
+export function mapWorkspaceJob(raw: WorkspaceJobRaw, loc: JobLocation): WorkspaceJobModel {
+  const rawSubJobs = raw.sub_jobs ?? [];
+  const { state, terminal } = workspaceJobState(
+    raw.status,
+    rawSubJobs.map((s) => s.status),
+  );
+  const subJobs = rawSubJobs.map((s) => mapWorkspaceSubJob(s, raw.id));
+
+  let error = jobError(raw.job_error_code, raw.fail_reason);
+  if (error === null && state === 'FAILED') {
+    // The parent failed without saying why: borrow the first failed sub-job's reason, else the first
+    // unfinished-or-unknown one's (COMPLETE with a sub-job that never reached SUCCESS).
+    const culprit =
+      subJobs.find((s) => s.state === 'FAILED' && s.error !== null) ??
+      subJobs.find((s) => s.state !== 'SUCCEEDED' && s.error !== null);
+    error = culprit?.error ? { ...culprit.error } : null;
+  }
+
+  return {
+    kind: 'WorkspaceJob',
+    service: 'WORKSPACE',
+    region: loc.region,
+    projectId: loc.projectId,
+    jobId: raw.id,
+    jobType: nonEmpty(raw.job_type),
+    state,
+    rawStatus: raw.status,
+    terminal,
+    progress: meanProgress(rawSubJobs) ?? (state === 'SUCCEEDED' ? 100 : null),
+    startedAt: parseUpstreamTime(raw.begin_time),
+    finishedAt: parseUpstreamTime(raw.end_time),
+    error,
+    subJobsTotal: raw.sub_jobs_total ?? (raw.sub_jobs ? raw.sub_jobs.length : null),
+    subJobs,
+    entities: uniqueEntities(subJobs.flatMap((s) => s.entities)),
+  };
+}
+
+/**
+ * ListItaSubJobs body. `totalCount` is upstream's `total_count`, but never less than the items on the page
+ * (a missing or smaller count cannot be the total).
+ */
+export function mapWorkspaceSubJobPage(raw: WorkspaceSubJobListRaw): SubJobPageModel {
+  const items = raw.jobs.map((s) => mapWorkspaceSubJob(s));
+  return { totalCount: Math.max(raw.total_count ?? 0, items.length), items };
+}

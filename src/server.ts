@@ -69,6 +69,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
+    logger, // Apollo's own messages go through the same structured JSON log
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError(logger),

@@ -36,6 +36,10 @@ export interface Config {
   /** @default true with the simulator, false with huaweicloud */
   explorer: boolean;
   upstreamHttp: UpstreamHttpConfig;
+  /** Subscriptions one WebSocket connection may hold at once. @default 100 */
+  maxSubscriptionsPerConnection: number;
+  /** Jobs one process polls at once (one poller each). @default 10000 */
+  maxPollers: number;
 }
 
 export interface UpstreamHttpConfig {
@@ -96,6 +100,8 @@ const fields = {
   UPSTREAM_RETRIES: intVar(0, 10).default(2),
   UPSTREAM_MAX_RETRY_AFTER_MS: intVar(0, 600_000).default(5000),
   UPSTREAM_CONCURRENCY: intVar(1, 200).default(10),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: intVar(1, 100_000).default(100),
+  MAX_POLLERS: intVar(1, 1_000_000).default(10_000),
 };
 
 function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
@@ -171,5 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRetryAfterMs: values['UPSTREAM_MAX_RETRY_AFTER_MS'] as number,
       concurrency: values['UPSTREAM_CONCURRENCY'] as number,
     },
+    maxSubscriptionsPerConnection: values['MAX_SUBSCRIPTIONS_PER_CONNECTION'] as number,
+    maxPollers: values['MAX_POLLERS'] as number,
   };
 }

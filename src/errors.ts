@@ -61,6 +61,7 @@ export function toGraphQLError(err: unknown): GraphQLError {
   if (err instanceof GraphQLError) return err;
   if (err instanceof UpstreamError) {
     return new GraphQLError(err.message, {
+      originalError: err, // keeps retryAfterMs for pollers
       extensions: { code: err.code, upstream: { ...err.upstream } },
     });
   }

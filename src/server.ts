@@ -21,6 +21,12 @@ import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { createSimulator, DEMO, type Simulator } from './simulator/index.js';
+import { PollerRegistry } from './polling/registry.js';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from './errors.js';
+import type { Credential } from './auth/credentials.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -34,6 +40,8 @@ export interface RunningServer {
   port: number;
   /** The embedded simulator in simulator mode, for test hooks; null against the real cloud. */
   simulator: Simulator | null;
+  /** The shared pollers behind subscriptions (for tests and metrics). */
+  pollers: PollerRegistry;
   close(): Promise<void>;
 }
 
@@ -63,12 +71,27 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const endpoints = new EndpointResolver(config.endpointOverrides, simulator?.url ?? null);
   const transport = new UpstreamTransport({ ...config.upstreamHttp, endpoints, logger });
   const clients = createServiceClients(transport);
+  const loadersFor = (credential: Credential) =>
+    createLoaders({ clients, credential, concurrency: config.upstreamHttp.concurrency });
+
+  // Pollers back off on their own schedule, so their calls are not retried inside a tick.
+  const pollTransport = new UpstreamTransport({ ...config.upstreamHttp, maxRetries: 0, endpoints, logger });
+  const pollClients = createServiceClients(pollTransport);
+  const pollers = new PollerRegistry({
+    intervalMs: config.pollIntervalMs,
+    maxPollers: config.maxPollers,
+    logger,
+    // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
+    fetch: (keys, credential) =>
+      createLoaders({ clients: pollClients, credential, concurrency: config.upstreamHttp.concurrency }).job.loadMany(keys),
+  });
+  const schema = buildSchema();
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
+    schema,
     logger, // Apollo's own messages go through the same structured JSON log
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
@@ -82,13 +105,42 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     express.json({ limit: MAX_BODY }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        createContext(
-          resolveCredential(findAuthToken(req.headers), serviceKeys),
-          defaults,
-          endpoints,
-          (credential) => createLoaders({ clients, credential, concurrency: config.upstreamHttp.concurrency }),
-        ),
+        createContext(resolveCredential(findAuthToken(req.headers), serviceKeys), defaults, endpoints, loadersFor, pollers),
     }),
+  );
+
+  // graphql-ws on the same server and path as HTTP.
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const formatError = createFormatError(logger);
+  const wsHandle = useServer(
+    {
+      schema,
+      context: (ctx) => {
+        // The token may come in connectionParams (top level or under `headers`), or on the upgrade request.
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+        const token =
+          findAuthToken(params) ??
+          findAuthToken(params['headers'] as Record<string, unknown> | undefined) ??
+          findAuthToken(ctx.extra.request.headers);
+        return createContext(resolveCredential(token, serviceKeys), defaults, endpoints, loadersFor, pollers);
+      },
+      onSubscribe: (ctx) => {
+        // `subscriptions` already holds the one being started.
+        if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
+          return [
+            new GraphQLError(
+              `At most ${config.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
+              { extensions: { code: ErrorCode.BadUserInput } },
+            ),
+          ];
+        }
+        return undefined;
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)) as never,
+    },
+    wsServer,
   );
 
   await new Promise<void>((resolve, reject) => {
@@ -105,10 +157,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     url,
     port,
     simulator,
+    pollers,
     close() {
       closing ??= (async () => {
-        await apollo.stop(); // stops accepting, drains in-flight requests, closes the http server
-        await transport.close();
+        // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
+        // then the pollers, then HTTP: stop accepting and drain in-flight requests.
+        await wsHandle.dispose();
+        pollers.close();
+        await apollo.stop();
+        await Promise.all([transport.close(), pollTransport.close()]);
         if (ownsSimulator) await simulator?.close();
       })();
       return closing;

@@ -323,6 +323,30 @@ export type SubJobPage = {
   totalCount: Scalars['Int']['output'];
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The job's current state at once, then each change you can see in your selection; completes after a terminal
+   * state. A job that does not exist ends the subscription with an error.
+   */
+  jobUpdated: Job;
+  /**
+   * The same for 1..100 jobs on one subscription: each job's current state, then its changes; completes when all
+   * are terminal. A job that does not exist yields one error event and is dropped.
+   */
+  jobsUpdated: Job;
+};
+
+
+export type SubscriptionJobUpdatedArgs = {
+  ref: JobRef;
+};
+
+
+export type SubscriptionJobsUpdatedArgs = {
+  refs: Array<JobRef>;
+};
+
 /** A Workspace desktop job (workspace-jobs/{job_id}). */
 export type WorkspaceJob = Job & {
   __typename?: 'WorkspaceJob';
@@ -529,6 +553,7 @@ export type ResolversTypes = {
   Resource: ResolverTypeWrapper<ResourceModel>;
   SubJob: ResolverTypeWrapper<SubJobModel>;
   SubJobPage: ResolverTypeWrapper<SubJobPageModel>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   WorkspaceJob: ResolverTypeWrapper<WorkspaceJobModel>;
   WorkspaceSubJob: ResolverTypeWrapper<WorkspaceSubJobModel>;
 };
@@ -557,6 +582,7 @@ export type ResolversParentTypes = {
   Resource: ResourceModel;
   SubJob: SubJobModel;
   SubJobPage: SubJobPageModel;
+  Subscription: Record<PropertyKey, never>;
   WorkspaceJob: WorkspaceJobModel;
   WorkspaceSubJob: WorkspaceSubJobModel;
 };
@@ -733,6 +759,11 @@ export type SubJobPageResolvers<ContextType = GraphQLContext, ParentType extends
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  jobUpdated?: SubscriptionResolver<ResolversTypes['Job'], "jobUpdated", ParentType, ContextType, RequireFields<SubscriptionJobUpdatedArgs, 'ref'>>;
+  jobsUpdated?: SubscriptionResolver<ResolversTypes['Job'], "jobsUpdated", ParentType, ContextType, RequireFields<SubscriptionJobsUpdatedArgs, 'refs'>>;
+};
+
 export type WorkspaceJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkspaceJob'] = ResolversParentTypes['WorkspaceJob'], FederationReferenceType extends FederationReferenceTypes['WorkspaceJob'] = FederationReferenceTypes['WorkspaceJob']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['WorkspaceJob']> | FederationReferenceType, FederationReferenceType, ContextType>;
   entities?: Resolver<Array<ResolversTypes['Entity']>, ParentType, ContextType>;
@@ -790,6 +821,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Resource?: ResourceResolvers<ContextType>;
   SubJob?: SubJobResolvers<ContextType>;
   SubJobPage?: SubJobPageResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   WorkspaceJob?: WorkspaceJobResolvers<ContextType>;
   WorkspaceSubJob?: WorkspaceSubJobResolvers<ContextType>;
 };

@@ -1,6 +1,7 @@
 import type { Resolvers } from '../../generated/graphql.js';
 import { Query } from './query.js';
 import { DateTime } from './scalars.js';
+import { Subscription } from './subscription.js';
 import { typeResolvers } from './types.js';
 
-export const resolvers: Resolvers = { DateTime, Query, ...typeResolvers };
+export const resolvers: Resolvers = { DateTime, Query, Subscription, ...typeResolvers };

@@ -1,0 +1,290 @@
+/**
+ * Shared, adaptive upstream polling for subscriptions (contract §7).
+ *
+ * - One `Poller` per (service, region, project, job, credential fingerprint), however many subscribers.
+ * - Pollers are scheduled in `PollGroup`s per (service, region, project, credential): one jittered timer per
+ *   group, and one set of fresh loaders per tick, so Cloud Phone pollers that know their request id share
+ *   `ListJobs?request_ids=` calls (≤ 20 ids each) and every other job costs one call per tick.
+ * - A subscriber joining late gets the latest state at once; a new poller fetches at once.
+ * - Subscribers see a job only when it changed; after a terminal state they complete and the poller stops.
+ * - Upstream errors back off exponentially with jitter (per group, honouring Retry-After) and end nobody's
+ *   subscription; only answers that cannot get better (not found, 400, 401, 403) end it with an error.
+ */
+import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
+import { GraphQLError } from 'graphql';
+import type { Credential } from '../auth/credentials.js';
+import { ErrorCode, toGraphQLError, UpstreamError } from '../errors.js';
+import type { ValidJobRef } from '../graphql/validation.js';
+import type { Logger } from '../logger.js';
+import type { JobModel } from '../model/job.js';
+
+/** What a subscriber receives: a job state, or the error that ends its subscription. */
+export type JobEvent = { job: JobModel } | { error: GraphQLError };
+
+/** Fetches the current state of several jobs of one group with one credential; the DataLoader contract. */
+export type BatchFetch = (keys: readonly ValidJobRef[], credential: Credential) => Promise<Array<JobModel | null | Error>>;
+
+export interface PollerRegistryOptions {
+  fetch: BatchFetch;
+  logger: Logger;
+  /** Base poll interval. @default 3000 */
+  intervalMs: number;
+  /** Cap of the error backoff. @default max(60 s, 10 × interval) */
+  maxBackoffMs?: number;
+  /** Jobs polled at once in one process; a new job beyond it is refused. @default 10000 */
+  maxPollers?: number;
+  /** ± share of each delay drawn at random, so pollers don't fire in lock-step. @default 0.2 */
+  jitter?: number;
+  /** Observability hook, once per group tick. */
+  onTick?: (info: { jobs: number; failed: number; delayMs: number }) => void;
+}
+
+/** Errors that a later poll cannot fix: the subscription ends with them. */
+const FINAL_CODES: ReadonlySet<string> = new Set([ErrorCode.BadUserInput, ErrorCode.Unauthenticated, ErrorCode.Forbidden]);
+
+function isFinal(err: GraphQLError): boolean {
+  return FINAL_CODES.has(String(err.extensions['code']));
+}
+
+function retryAfterOf(err: unknown): number | null {
+  const original = err instanceof GraphQLError ? err.originalError : err;
+  return original instanceof UpstreamError ? original.retryAfterMs : null;
+}
+
+const notFound = (key: ValidJobRef) =>
+  new GraphQLError(`${key.service} job ${key.jobId} does not exist in project ${key.projectId} (${key.region})`, {
+    extensions: { code: ErrorCode.BadUserInput },
+  });
+
+interface Subscriber {
+  push(event: JobEvent): void;
+  stop(): void;
+}
+
+class Poller {
+  readonly subscribers = new Set<Subscriber>();
+  latest: JobModel | null = null;
+  private digest: string | null = null;
+
+  constructor(
+    readonly id: string,
+    public key: ValidJobRef,
+    readonly group: PollGroup,
+  ) {}
+
+  /** Publishes a fetched state if it changed; returns true when the poller is done (terminal). */
+  accept(job: JobModel): boolean {
+    // Cloud Phone: learn the request id from ShowJob so later polls share batched ListJobs calls.
+    if (job.service === 'CLOUD_PHONE' && this.key.requestId === null && job.requestId) {
+      this.key = { ...this.key, requestId: job.requestId };
+    }
+    const digest = JSON.stringify(job);
+    if (digest !== this.digest) {
+      this.digest = digest;
+      this.latest = job;
+      for (const s of this.subscribers) s.push({ job });
+    }
+    if (job.terminal) {
+      this.end();
+      return true;
+    }
+    return false;
+  }
+
+  fail(error: GraphQLError): void {
+    for (const s of this.subscribers) s.push({ error });
+    this.end();
+  }
+
+  end(): void {
+    for (const s of [...this.subscribers]) s.stop();
+    this.subscribers.clear();
+  }
+}
+
+class PollGroup {
+  readonly pollers = new Map<string, Poller>();
+  private timer: NodeJS.Timeout | null = null;
+  private errors = 0;
+  private ticking = false;
+
+  constructor(
+    readonly id: string,
+    readonly credential: Credential,
+    private readonly registry: PollerRegistry,
+  ) {}
+
+  schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  /** Starts the group's rhythm unless a tick is already pending or running. */
+  ensureScheduled(delayMs: number): void {
+    if (!this.timer && !this.ticking) this.schedule(delayMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Fetches the given pollers (all of the group on a tick; a single new one on join). */
+  async poll(pollers: Poller[]): Promise<{ failed: number; retryAfterMs: number | null }> {
+    let failed = 0;
+    let retryAfterMs: number | null = null;
+    let results: Array<JobModel | null | Error>;
+    try {
+      results = await this.registry.fetch(pollers.map((p) => p.key), this.credential);
+    } catch (err) {
+      results = pollers.map(() => toGraphQLError(err));
+    }
+    pollers.forEach((poller, i) => {
+      if (!this.pollers.has(poller.id)) return; // everyone left while we were fetching
+      const result = results[i];
+      if (result instanceof Error) {
+        const error = toGraphQLError(result);
+        if (isFinal(error)) {
+          poller.fail(error);
+          this.registry.remove(poller);
+          return;
+        }
+        failed++;
+        const ra = retryAfterOf(result);
+        if (ra !== null) retryAfterMs = Math.max(retryAfterMs ?? 0, ra);
+        this.registry.logger.debug({ job: poller.key.jobId, code: error.extensions['code'] }, 'poll failed; backing off');
+      } else if (result === null || result === undefined) {
+        poller.fail(notFound(poller.key));
+        this.registry.remove(poller);
+      } else if (poller.accept(result)) {
+        this.registry.remove(poller);
+      }
+    });
+    return { failed, retryAfterMs };
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.ticking || this.pollers.size === 0) return;
+    this.ticking = true;
+    const pollers = [...this.pollers.values()];
+    let outcome: { failed: number; retryAfterMs: number | null };
+    try {
+      outcome = await this.poll(pollers);
+    } finally {
+      this.ticking = false;
+    }
+    // Back off while upstream fails; one good tick resets it.
+    this.errors = outcome.failed > 0 ? this.errors + 1 : 0;
+    const delayMs = this.registry.nextDelay(this.errors, outcome.retryAfterMs);
+    this.registry.onTick?.({ jobs: pollers.length, failed: outcome.failed, delayMs });
+    if (this.pollers.size > 0 && !this.registry.closed) this.schedule(delayMs);
+  }
+}
+
+export class PollerRegistry {
+  private readonly pollers = new Map<string, Poller>();
+  private readonly groups = new Map<string, PollGroup>();
+  readonly fetch: BatchFetch;
+  readonly logger: Logger;
+  readonly onTick: PollerRegistryOptions['onTick'];
+  private readonly intervalMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly maxPollers: number;
+  private readonly jitter: number;
+  closed = false;
+
+  constructor(options: PollerRegistryOptions) {
+    this.fetch = options.fetch;
+    this.logger = options.logger;
+    this.onTick = options.onTick;
+    this.intervalMs = options.intervalMs;
+    this.maxBackoffMs = options.maxBackoffMs ?? Math.max(60_000, options.intervalMs * 10);
+    this.maxPollers = options.maxPollers ?? 10_000;
+    this.jitter = options.jitter ?? 0.2;
+  }
+
+  /** Jobs being polled now. */
+  get size(): number {
+    return this.pollers.size;
+  }
+
+  /** Subscribers attached now, across all pollers. */
+  get subscriberCount(): number {
+    let n = 0;
+    for (const p of this.pollers.values()) n += p.subscribers.size;
+    return n;
+  }
+
+  /** Delay before a group's next tick: base or backed off, jittered, never before Retry-After. */
+  nextDelay(errors: number, retryAfterMs: number | null): number {
+    const base = errors === 0 ? this.intervalMs : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** errors);
+    const jittered = base * (1 - this.jitter + Math.random() * 2 * this.jitter);
+    return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+  }
+
+  /**
+   * Attaches a subscriber to the job's poller (creating it and fetching at once if needed). Throws
+   * UPSTREAM_UNAVAILABLE when the process already polls `maxPollers` jobs.
+   */
+  subscribe(key: ValidJobRef, credential: Credential): AsyncIterableIterator<JobEvent> {
+    if (this.closed) throw new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } });
+    const id = `${key.service}|${key.region}|${key.projectId}|${key.jobId}|${credential.fingerprint}`;
+    let poller = this.pollers.get(id);
+    if (!poller && this.pollers.size >= this.maxPollers) {
+      throw new GraphQLError(`This server already follows ${this.maxPollers} jobs; try again later`, {
+        extensions: { code: ErrorCode.UpstreamUnavailable },
+      });
+    }
+    const isNew = !poller;
+    if (!poller) {
+      const groupId = `${key.service}|${key.region}|${key.projectId}|${credential.fingerprint}`;
+      let group = this.groups.get(groupId);
+      if (!group) {
+        group = new PollGroup(groupId, credential, this);
+        this.groups.set(groupId, group);
+      }
+      poller = new Poller(id, key, group);
+      this.pollers.set(id, poller);
+      group.pollers.set(id, poller);
+    }
+    const target = poller;
+    return new Repeater<JobEvent>(async (push, stop) => {
+      const subscriber: Subscriber = { push: (e) => void push(e), stop: () => stop() };
+      target.subscribers.add(subscriber);
+      if (target.latest) void push({ job: target.latest });
+      if (isNew) void this.start(target);
+      await stop;
+      // The subscriber left (or was ended): detach, and stop polling when nobody is left.
+      target.subscribers.delete(subscriber);
+      if (target.subscribers.size === 0) this.remove(target);
+      // A slow consumer only needs the newest states: older ones are dropped, never piled up.
+    }, new SlidingBuffer(4));
+  }
+
+  private async start(poller: Poller): Promise<void> {
+    const group = poller.group;
+    const { failed, retryAfterMs } = await group.poll([poller]);
+    if (!this.pollers.has(poller.id) || this.closed) return;
+    // Join the group's rhythm: a group without a pending tick starts one.
+    group.ensureScheduled(this.nextDelay(failed > 0 ? 1 : 0, retryAfterMs));
+  }
+
+  remove(poller: Poller): void {
+    if (this.pollers.get(poller.id) !== poller) return;
+    this.pollers.delete(poller.id);
+    const group = poller.group;
+    group.pollers.delete(poller.id);
+    poller.end();
+    if (group.pollers.size === 0) {
+      group.stop();
+      this.groups.delete(group.id);
+    }
+  }
+
+  /** Stops every poller and completes every subscription. */
+  close(): void {
+    this.closed = true;
+    for (const poller of [...this.pollers.values()]) this.remove(poller);
+  }
+}

@@ -15,7 +15,8 @@ function examples(markdown: string): Example[] {
   const blocks = [...markdown.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map((m) => ({ lang: m[1]!, body: m[2]! }));
   const out: Example[] = [];
   blocks.forEach((block, i) => {
-    if (block.lang !== 'graphql' || /^\s*subscription\b/.test(block.body)) return;
+    // Operations only: SDL examples are composed in federation.e2e.test.ts, subscriptions run in examples.test.ts.
+    if (block.lang !== 'graphql' || !/^\s*(\{|query\b)/.test(block.body)) return;
     const next = blocks[i + 1];
     out.push({ query: block.body, expected: next?.lang === 'json' ? JSON.parse(next.body) : undefined });
   });

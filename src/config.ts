@@ -3,6 +3,7 @@
  * reported as one line naming the variable; `main` prints them and exits non-zero.
  */
 import { z } from 'zod';
+import { DEFAULT_LIMITS, type OperationLimits } from './graphql/limits.js';
 
 export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
 export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
@@ -40,6 +41,15 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** Jobs one process polls at once (one poller each). @default 10000 */
   maxPollers: number;
+  /** Consecutive outage failures that open a host's circuit breaker. @default 5 */
+  breakerThreshold: number;
+  /** How long an open circuit fails fast before a trial call. @default 10000 */
+  breakerHalfOpenMs: number;
+  limits: OperationLimits;
+  /** Largest accepted request body. @default 1048576 */
+  maxRequestBytes: number;
+  /** @default true with the explorer on, false otherwise */
+  introspection: boolean;
 }
 
 export interface UpstreamHttpConfig {
@@ -102,6 +112,14 @@ const fields = {
   UPSTREAM_CONCURRENCY: intVar(1, 200).default(10),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: intVar(1, 100_000).default(100),
   MAX_POLLERS: intVar(1, 1_000_000).default(10_000),
+  BREAKER_THRESHOLD: intVar(1, 1000).default(5),
+  BREAKER_HALF_OPEN_MS: intVar(10, 600_000).default(10_000),
+  MAX_DEPTH: intVar(3, 100).default(DEFAULT_LIMITS.maxDepth),
+  MAX_ALIASES: intVar(1, 1000).default(DEFAULT_LIMITS.maxAliases),
+  MAX_TOKENS: intVar(100, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
+  MAX_UPSTREAM_CALLS: intVar(1, 100_000).default(DEFAULT_LIMITS.maxUpstreamCalls),
+  MAX_REQUEST_BYTES: intVar(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  INTROSPECTION: boolVar.optional(),
 };
 
 function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
@@ -156,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (problems.length > 0) throw new ConfigError(problems);
 
   const upstream = values['UPSTREAM'] as Config['upstream'];
+  const explorer = (values['EXPLORER'] as boolean | undefined) ?? upstream === 'simulator';
   return {
     port: values['PORT'] as number,
     host: values['HOST'] as string,
@@ -170,7 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: values['POLL_INTERVAL_MS'] as number,
     redisUrl: (values['REDIS_URL'] as string | undefined) ?? null,
     logLevel: values['LOG_LEVEL'] as Config['logLevel'],
-    explorer: (values['EXPLORER'] as boolean | undefined) ?? upstream === 'simulator',
+    explorer,
     upstreamHttp: {
       timeoutMs: values['UPSTREAM_TIMEOUT_MS'] as number,
       maxRetries: values['UPSTREAM_RETRIES'] as number,
@@ -179,5 +198,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxSubscriptionsPerConnection: values['MAX_SUBSCRIPTIONS_PER_CONNECTION'] as number,
     maxPollers: values['MAX_POLLERS'] as number,
+    breakerThreshold: values['BREAKER_THRESHOLD'] as number,
+    breakerHalfOpenMs: values['BREAKER_HALF_OPEN_MS'] as number,
+    limits: {
+      maxDepth: values['MAX_DEPTH'] as number,
+      maxAliases: values['MAX_ALIASES'] as number,
+      maxTokens: values['MAX_TOKENS'] as number,
+      maxUpstreamCalls: values['MAX_UPSTREAM_CALLS'] as number,
+    },
+    maxRequestBytes: values['MAX_REQUEST_BYTES'] as number,
+    introspection: (values['INTROSPECTION'] as boolean | undefined) ?? explorer,
   };
 }

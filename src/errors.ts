@@ -33,6 +33,8 @@ export class UpstreamError extends Error {
     readonly upstream: UpstreamErrorDetails,
     /** Milliseconds the upstream asked us to wait (Retry-After), when it said. */
     readonly retryAfterMs: number | null = null,
+    /** True when retrying now is pointless (an open circuit): fail fast. */
+    readonly final = false,
   ) {
     super(message);
   }

@@ -4,29 +4,31 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { ApolloServer } from '@apollo/server';
+import express, { type ErrorRequestHandler } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config.js';
-import { findAuthToken, resolveCredential } from './auth/credentials.js';
+import { findAuthToken, resolveCredential, type Credential } from './auth/credentials.js';
+import { ErrorCode } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { onUnknownStatus } from './model/normalise.js';
+import { CircuitBreakers } from './upstream/breakers.js';
 import { EndpointResolver } from './upstream/endpoints.js';
 import { UpstreamTransport } from './upstream/http.js';
 import { createServiceClients } from './services/index.js';
 import { createLoaders } from './loaders/index.js';
+import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
+import { armor, upstreamBudgetPlugin } from './graphql/limits.js';
+import { attachGraphqlWs } from './graphql/websocket.js';
+import { createMetrics, observeSources } from './observability/metrics.js';
+import { operationMetricsPlugin } from './observability/apollo-plugin.js';
+import { observabilityRoutes } from './observability/routes.js';
 import { createSimulator, DEMO, type Simulator } from './simulator/index.js';
-import { PollerRegistry } from './polling/registry.js';
-import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { GraphQLError } from 'graphql';
-import { ErrorCode } from './errors.js';
-import type { Credential } from './auth/credentials.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -42,15 +44,17 @@ export interface RunningServer {
   simulator: Simulator | null;
   /** The shared pollers behind subscriptions (for tests and metrics). */
   pollers: PollerRegistry;
+  /** Circuit breakers per upstream host. */
+  breakers: CircuitBreakers;
   close(): Promise<void>;
 }
 
 const GRAPHQL_PATH = '/graphql';
-const MAX_BODY = '1mb';
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   onUnknownStatus((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
+  const metrics = createMetrics();
 
   // The simulator only ever runs in simulator mode: never beside real credentials against the real cloud.
   let simulator: Simulator | null = null;
@@ -64,29 +68,41 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       ownsSimulator = true;
     }
   }
-  const serviceKeys =
-    config.accessKey ?? (simulator ? { ak: DEMO.ak, sk: DEMO.sk, securityToken: null } : null);
+  const serviceKeys = config.accessKey ?? (simulator ? { ak: DEMO.ak, sk: DEMO.sk, securityToken: null } : null);
   const defaults = { region: config.region, projectId: config.projectId ?? (simulator ? DEMO.projectId : null) };
 
+  // Upstream: one breaker per host shared by queries and pollers.
   const endpoints = new EndpointResolver(config.endpointOverrides, simulator?.url ?? null);
-  const transport = new UpstreamTransport({ ...config.upstreamHttp, endpoints, logger });
-  const clients = createServiceClients(transport);
-  const loadersFor = (credential: Credential) =>
-    createLoaders({ clients, credential, concurrency: config.upstreamHttp.concurrency });
-
+  const breakers = new CircuitBreakers({ threshold: config.breakerThreshold, halfOpenAfterMs: config.breakerHalfOpenMs, metrics });
+  const transport = new UpstreamTransport({ ...config.upstreamHttp, endpoints, breakers, logger, metrics });
   // Pollers back off on their own schedule, so their calls are not retried inside a tick.
-  const pollTransport = new UpstreamTransport({ ...config.upstreamHttp, maxRetries: 0, endpoints, logger });
+  const pollTransport = new UpstreamTransport({ ...config.upstreamHttp, maxRetries: 0, endpoints, breakers, logger, metrics });
+  const clients = createServiceClients(transport);
   const pollClients = createServiceClients(pollTransport);
+  const concurrency = config.upstreamHttp.concurrency;
+  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics });
+
   const pollers = new PollerRegistry({
     intervalMs: config.pollIntervalMs,
     maxPollers: config.maxPollers,
     logger,
     // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
-    fetch: (keys, credential) =>
-      createLoaders({ clients: pollClients, credential, concurrency: config.upstreamHttp.concurrency }).job.loadMany(keys),
+    fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics }).job.loadMany(keys),
+    onTick: ({ failed }) => metrics.pollTicks.inc({ outcome: failed > 0 ? 'failed' : 'ok' }),
   });
-  const schema = buildSchema();
+  observeSources(metrics, { pollers: () => pollers.size, subscribers: () => pollers.subscriberCount });
 
+  const contextFor = (token: string | null): GraphQLContext =>
+    createContext(resolveCredential(token, serviceKeys), defaults, endpoints, loadersFor, pollers);
+  const baseFormatError = createFormatError(logger);
+  const formatError: typeof baseFormatError = (formatted, error) => {
+    const out = baseFormatError(formatted, error);
+    metrics.errors.inc({ code: String(out.extensions?.['code'] ?? 'none') });
+    return out;
+  };
+
+  const schema = buildSchema();
+  const protection = armor(config.limits, !config.introspection);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -94,54 +110,50 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     schema,
     logger, // Apollo's own messages go through the same structured JSON log
     csrfPrevention: true,
+    introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
-    formatError: createFormatError(logger),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
+    formatError,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // graphql-armor types its plugins against Apollo's CJS declarations; they are the same plugins.
+      ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      upstreamBudgetPlugin(config.limits.maxUpstreamCalls),
+      operationMetricsPlugin(metrics),
+    ],
   });
   await apollo.start();
 
+  let closing = false;
+  app.use(observabilityRoutes(metrics, () => !closing));
   app.use(
     GRAPHQL_PATH,
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(resolveCredential(findAuthToken(req.headers), serviceKeys), defaults, endpoints, loadersFor, pollers),
-    }),
+    express.json({ limit: config.maxRequestBytes }),
+    expressMiddleware(apollo, { context: async ({ req }) => contextFor(findAuthToken(req.headers)) }),
   );
+  // Body parser failures (too large, not JSON) answer in GraphQL's shape, never an HTML error page.
+  const bodyErrors: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = err.status === 413 ? 413 : err.status && err.status < 500 ? err.status : 500;
+    const message = status === 413 ? `Request body larger than ${config.maxRequestBytes} bytes (MAX_REQUEST_BYTES)` : status === 400 ? 'Request body is not valid JSON' : 'Internal error';
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BadUserInput : ErrorCode.UpstreamError } }] });
+  };
+  app.use(bodyErrors);
 
   // graphql-ws on the same server and path as HTTP.
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
-  const formatError = createFormatError(logger);
-  const wsHandle = useServer(
-    {
-      schema,
-      context: (ctx) => {
-        // The token may come in connectionParams (top level or under `headers`), or on the upgrade request.
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const token =
-          findAuthToken(params) ??
-          findAuthToken(params['headers'] as Record<string, unknown> | undefined) ??
-          findAuthToken(ctx.extra.request.headers);
-        return createContext(resolveCredential(token, serviceKeys), defaults, endpoints, loadersFor, pollers);
-      },
-      onSubscribe: (ctx) => {
-        // `subscriptions` already holds the one being started.
-        if (Object.keys(ctx.subscriptions).length > config.maxSubscriptionsPerConnection) {
-          return [
-            new GraphQLError(
-              `At most ${config.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`,
-              { extensions: { code: ErrorCode.BadUserInput } },
-            ),
-          ];
-        }
-        return undefined;
-      },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)) as never,
-    },
-    wsServer,
-  );
+  const ws = attachGraphqlWs({
+    httpServer,
+    path: GRAPHQL_PATH,
+    schema,
+    context: contextFor,
+    validationRules: protection.validationRules,
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    formatError,
+    metrics,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -152,23 +164,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
   logger.info({ url, upstream: config.upstream, simulator: simulator?.url ?? null }, 'cloud-jobs-subgraph listening');
 
-  let closing: Promise<void> | null = null;
+  let closed: Promise<void> | null = null;
   return {
     url,
     port,
     simulator,
     pollers,
+    breakers,
     close() {
-      closing ??= (async () => {
+      closed ??= (async () => {
+        closing = true; // /readyz answers 503 from now on
         // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
         // then the pollers, then HTTP: stop accepting and drain in-flight requests.
-        await wsHandle.dispose();
+        await ws.dispose();
         pollers.close();
         await apollo.stop();
         await Promise.all([transport.close(), pollTransport.close()]);
         if (ownsSimulator) await simulator?.close();
       })();
-      return closing;
+      return closed;
     },
   };
 }

@@ -19,6 +19,7 @@ import {
   type WorkspaceSubJobQuery,
 } from '../services/clients.js';
 import type { ValidJobRef } from '../graphql/validation.js';
+import type { Metrics } from '../observability/metrics.js';
 
 export type JobKey = ValidJobRef;
 
@@ -44,6 +45,7 @@ export interface LoaderDeps {
   credential: Credential;
   /** Upstream calls one operation may have in flight. */
   concurrency: number;
+  metrics?: Metrics;
 }
 
 const locationKey = (l: JobLocation) => `${l.region}|${l.projectId}`;
@@ -54,12 +56,14 @@ async function settle<K, V>(keys: readonly K[], fn: (key: K) => Promise<V>): Pro
   return results.map((r) => (r.status === 'fulfilled' ? r.value : toGraphQLError(r.reason)));
 }
 
-export function createLoaders({ clients, credential, concurrency }: LoaderDeps): Loaders {
+export function createLoaders({ clients, credential, concurrency, metrics }: LoaderDeps): Loaders {
   const limit = pLimit(concurrency);
+  const batchSize = (loader: string, size: number) => metrics?.loaderBatchSize.observe({ loader }, size);
   const fp = credential.fingerprint;
 
   const cloudPhoneBatch = new DataLoader<RequestIdKey, CloudPhoneBatch, string>(
     async (keys) => {
+      batchSize('cloudPhoneBatch', keys.length);
       // One call per ≤ 20 distinct request ids of the same region and project.
       const chunks = new Map<string, { location: JobLocation; requestIds: string[] }[]>();
       const chunkOf = new Map<string, { location: JobLocation; requestIds: string[] }>();
@@ -114,7 +118,10 @@ export function createLoaders({ clients, credential, concurrency }: LoaderDeps):
     }
   }
 
-  const job = new DataLoader<JobKey, JobModel | null, string>((keys) => settle(keys, loadJob), {
+  const job = new DataLoader<JobKey, JobModel | null, string>((keys) => {
+    batchSize('job', keys.length);
+    return settle(keys, loadJob);
+  }, {
     cacheKeyFn: (k) => `${k.service}|${k.region}|${k.projectId}|${k.jobId}|${fp}`,
     maxBatchSize: 1000,
   });

@@ -4,12 +4,14 @@
  * failure into the contract's error codes (via `UpstreamError`).
  */
 import { Agent, request, errors as undiciErrors } from 'undici';
-import { ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
+import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { authorise, type Credential } from '../auth/credentials.js';
 import type { UpstreamHttpConfig } from '../config.js';
 import { ErrorCode, UpstreamError, codeForHttpStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudService } from '../model/job.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { CircuitBreakers } from './breakers.js';
 import type { EndpointResolver } from './endpoints.js';
 
 export interface UpstreamRequest {
@@ -42,7 +44,7 @@ export interface UpstreamCallEvent {
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([ErrorCode.UpstreamUnavailable, ErrorCode.RateLimited]);
 
 function isRetryable(err: unknown): err is UpstreamError {
-  if (!(err instanceof UpstreamError)) return false;
+  if (!(err instanceof UpstreamError) || err.final) return false;
   if (RETRYABLE_CODES.has(err.code)) return true;
   // Any 5xx is worth one more try for an idempotent GET.
   return err.upstream.httpStatus !== null && err.upstream.httpStatus >= 500;
@@ -82,7 +84,9 @@ function errorEnvelope(body: unknown): { errorCode: string | null; message: stri
 
 export interface UpstreamTransportOptions extends UpstreamHttpConfig {
   endpoints: EndpointResolver;
+  breakers: CircuitBreakers;
   logger: Logger;
+  metrics?: Metrics;
   /** Observability hook (metrics come later); called once per attempt. */
   onCall?: (event: UpstreamCallEvent) => void;
 }
@@ -101,16 +105,35 @@ export class UpstreamTransport {
       maxAttempts: options.maxRetries,
       backoff: new RetryAfterBackoff(new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 })),
     });
+
   }
 
   /** GET with retries. Resolves for 2xx and 404; rejects with `UpstreamError` otherwise. */
   async get(req: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResponse> {
     const bases = this.options.endpoints.resolve(req.service, req.region);
+    const retries = this.options.metrics?.upstreamRetries;
     return this.policy.execute(({ attempt }) => {
+      if (attempt > 0) retries?.inc({ service: req.service, route: req.route });
       // Fallback endpoints (comma-separated override) take turns across attempts.
       const base = bases[attempt % bases.length]!;
-      return this.attempt(req, base, attempt, signal);
+      return this.throughBreaker(req, base, attempt, signal);
     }, signal);
+  }
+
+  /** One attempt behind the host's circuit breaker: an open circuit fails fast, without a call. */
+  private async throughBreaker(req: UpstreamRequest, base: string, attempt: number, signal?: AbortSignal): Promise<UpstreamResponse> {
+    try {
+      return await this.options.breakers.for(base).execute(() => this.attempt(req, base, attempt, signal));
+    } catch (err) {
+      if (!(err instanceof BrokenCircuitError)) throw err;
+      throw new UpstreamError(
+        ErrorCode.UpstreamUnavailable,
+        `${req.service} is failing (circuit open for ${new URL(base).host}); not calling it for now`,
+        { service: req.service, httpStatus: null, errorCode: null, requestId: null },
+        null,
+        true,
+      );
+    }
   }
 
   private async attempt(req: UpstreamRequest, base: string, attempt: number, signal?: AbortSignal): Promise<UpstreamResponse> {
@@ -172,7 +195,10 @@ export class UpstreamTransport {
         details,
       );
     } finally {
-      this.options.onCall?.({ service: req.service, route: req.route, status, attempt, durationMs: performance.now() - started });
+      const durationMs = performance.now() - started;
+      this.options.metrics?.upstreamRequests.inc({ service: req.service, route: req.route, status: status === null ? 'error' : String(status) });
+      this.options.metrics?.upstreamDuration.observe({ service: req.service, route: req.route }, durationMs / 1000);
+      this.options.onCall?.({ service: req.service, route: req.route, status, attempt, durationMs });
       this.options.logger.debug(
         { upstream: { service: req.service, route: req.route, status, attempt, path: url.pathname, ms: Math.round(performance.now() - started) } },
         'upstream call',

@@ -50,6 +50,8 @@ export interface Config {
   maxRequestBytes: number;
   /** @default true with the explorer on, false otherwise */
   introspection: boolean;
+  /** Terminal jobs kept in memory per credential; `max` 0 disables. */
+  terminalCache: { max: number; ttlMs: number };
 }
 
 export interface UpstreamHttpConfig {
@@ -120,6 +122,8 @@ const fields = {
   MAX_UPSTREAM_CALLS: intVar(1, 100_000).default(DEFAULT_LIMITS.maxUpstreamCalls),
   MAX_REQUEST_BYTES: intVar(1024, 100 * 1024 * 1024).default(1024 * 1024),
   INTROSPECTION: boolVar.optional(),
+  TERMINAL_CACHE_MAX: intVar(0, 10_000_000).default(10_000),
+  TERMINAL_CACHE_TTL_MS: intVar(0, 86_400_000).default(60_000),
 };
 
 function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
@@ -208,5 +212,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     maxRequestBytes: values['MAX_REQUEST_BYTES'] as number,
     introspection: (values['INTROSPECTION'] as boolean | undefined) ?? explorer,
+    terminalCache: { max: values['TERMINAL_CACHE_MAX'] as number, ttlMs: values['TERMINAL_CACHE_TTL_MS'] as number },
   };
 }

@@ -19,6 +19,7 @@ import { EndpointResolver } from './upstream/endpoints.js';
 import { UpstreamTransport } from './upstream/http.js';
 import { createServiceClients } from './services/index.js';
 import { createLoaders } from './loaders/index.js';
+import { TerminalJobCache } from './loaders/terminal-cache.js';
 import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
@@ -80,14 +81,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clients = createServiceClients(transport);
   const pollClients = createServiceClients(pollTransport);
   const concurrency = config.upstreamHttp.concurrency;
-  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics });
+  const terminalCache = new TerminalJobCache(config.terminalCache);
+  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache });
 
   const pollers = new PollerRegistry({
     intervalMs: config.pollIntervalMs,
     maxPollers: config.maxPollers,
     logger,
     // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
-    fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics }).job.loadMany(keys),
+    fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache }).job.loadMany(keys),
     onTick: ({ failed }) => metrics.pollTicks.inc({ outcome: failed > 0 ? 'failed' : 'ok' }),
   });
   observeSources(metrics, { pollers: () => pollers.size, subscribers: () => pollers.subscriberCount });

@@ -20,6 +20,7 @@ import {
 } from '../services/clients.js';
 import type { ValidJobRef } from '../graphql/validation.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { TerminalJobCache } from './terminal-cache.js';
 
 export type JobKey = ValidJobRef;
 
@@ -46,6 +47,8 @@ export interface LoaderDeps {
   /** Upstream calls one operation may have in flight. */
   concurrency: number;
   metrics?: Metrics;
+  /** Shared across operations and pollers; absent means no caching. */
+  terminalCache?: TerminalJobCache;
 }
 
 const locationKey = (l: JobLocation) => `${l.region}|${l.projectId}`;
@@ -56,7 +59,7 @@ async function settle<K, V>(keys: readonly K[], fn: (key: K) => Promise<V>): Pro
   return results.map((r) => (r.status === 'fulfilled' ? r.value : toGraphQLError(r.reason)));
 }
 
-export function createLoaders({ clients, credential, concurrency, metrics }: LoaderDeps): Loaders {
+export function createLoaders({ clients, credential, concurrency, metrics, terminalCache }: LoaderDeps): Loaders {
   const limit = pLimit(concurrency);
   const batchSize = (loader: string, size: number) => metrics?.loaderBatchSize.observe({ loader }, size);
   const fp = credential.fingerprint;
@@ -97,6 +100,14 @@ export function createLoaders({ clients, credential, concurrency, metrics }: Loa
   );
 
   async function loadJob(key: JobKey): Promise<JobModel | null> {
+    const cached = terminalCache?.get(fp, key);
+    if (cached) return cached;
+    const job = await fetchJob(key);
+    terminalCache?.offer(fp, job);
+    return job;
+  }
+
+  async function fetchJob(key: JobKey): Promise<JobModel | null> {
     const target = { region: key.region, projectId: key.projectId, jobId: key.jobId };
     switch (key.service) {
       case 'WORKSPACE':

@@ -30,6 +30,7 @@ import { createMetrics, observeSources } from './observability/metrics.js';
 import { operationMetricsPlugin } from './observability/apollo-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { createSimulator, DEMO, type Simulator } from './simulator/index.js';
+import { demoTabs, explorerBuilt, explorerMiddleware, genericTabs } from './explorer/index.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -112,6 +113,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     schema,
     logger, // Apollo's own messages go through the same structured JSON log
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT; Apollo's own handlers would race it (and do outside NODE_ENV=test).
+    stopOnTerminationSignals: false,
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -130,6 +133,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
 
   let closing = false;
   app.use(observabilityRoutes(metrics, () => !closing));
+  // A browser's page load of /graphql gets the self-hosted explorer; everything else goes to the API.
+  app.use(GRAPHQL_PATH, explorerMiddleware({ enabled: config.explorer, tabs: simulator ? demoTabs() : genericTabs() }));
+  if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: config.maxRequestBytes }),

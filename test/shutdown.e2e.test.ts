@@ -16,7 +16,8 @@ afterEach(() => {
 
 async function start(): Promise<{ url: string; simulator: string; exited: Promise<number | null> }> {
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', POLL_INTERVAL_MS: '200' },
+    // NODE_ENV as users run it: vitest's NODE_ENV=test changes library defaults (Apollo's signal handlers).
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', POLL_INTERVAL_MS: '200' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));

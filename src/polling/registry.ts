@@ -33,7 +33,7 @@ export interface PollerRegistryOptions {
   maxBackoffMs?: number;
   /** Jobs polled at once in one process; a new job beyond it is refused. @default 10000 */
   maxPollers?: number;
-  /** ± share of each delay drawn at random, so pollers don't fire in lock-step. @default 0.2 */
+  /** Up to this share of each delay is taken off at random, so pollers don't fire in lock-step. @default 0.2 */
   jitter?: number;
   /** Observability hook, once per group tick. */
   onTick?: (info: { jobs: number; failed: number; delayMs: number }) => void;
@@ -216,10 +216,13 @@ export class PollerRegistry {
     return n;
   }
 
-  /** Delay before a group's next tick: base or backed off, jittered, never before Retry-After. */
+  /**
+   * Delay before a group's next tick: base or backed off, jittered, never before Retry-After. Jitter only
+   * shortens the delay, so a change is never seen later than one interval after it happened.
+   */
   nextDelay(errors: number, retryAfterMs: number | null): number {
     const base = errors === 0 ? this.intervalMs : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** errors);
-    const jittered = base * (1 - this.jitter + Math.random() * 2 * this.jitter);
+    const jittered = base * (1 - Math.random() * this.jitter);
     return Math.round(Math.max(jittered, retryAfterMs ?? 0));
   }
 

@@ -1,0 +1,56 @@
+/** Child processes for benchmarks: the real server (`src/main.ts`) and the bare Apollo baseline. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ChildServer {
+  url: string;
+  /** The embedded simulator's base URL (its /_sim admin API), when there is one. */
+  simulator: string | null;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `node --import tsx <entry>` and waits for its JSON "listening" log line. */
+export async function startChild(script: string, env: Record<string, string>): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  for await (const line of lines) {
+    let entry: { msg?: string; url?: string; simulator?: string | null };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (entry.msg === 'cloud-jobs-subgraph listening' || entry.msg === 'bare apollo listening') {
+      lines.on('line', () => {}); // keep draining stdout
+      return {
+        url: entry.url!,
+        simulator: entry.simulator ?? null,
+        child,
+        async stop() {
+          child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    }
+  }
+  throw new Error(`${script} exited before listening`);
+}
+
+/** Reads one metric's value (summed over its label sets) from a Prometheus text page. */
+export async function scrape(metricsUrl: string, name: string, labelFilter = ''): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name) || line.startsWith('#')) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (labelFilter && !line.includes(labelFilter)) continue;
+    sum += Number(line.split(' ').at(-1));
+  }
+  return sum;
+}

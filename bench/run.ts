@@ -1,0 +1,315 @@
+/**
+ * `npm run bench`: speed, upstream economy, subscription scale and a soak test, measured side by side in one
+ * run (absolute numbers vary by machine; ratios to a bare Apollo Server in the same run do not). Writes
+ * bench/results.md and bench/results.json. BENCH_QUICK=1 shortens every phase (a smoke run, not a measurement).
+ */
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { DEMO } from '../src/simulator/index.js';
+import { startTestServer } from '../test/support/server.js';
+import { collect, wsClient } from '../test/support/subscriptions.js';
+import { load, type LoadResult } from './lib/load.js';
+import { scrape, startChild, type ChildServer } from './lib/processes.js';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const DURATION_S = QUICK ? 2 : 8;
+const WARMUP_S = QUICK ? 1 : 2;
+const SOAK_S = QUICK ? 8 : 60;
+const SUB_JOBS = QUICK ? 20 : 100;
+const SUBS_PER_JOB = QUICK ? 10 : 100;
+const SUB_INTERVAL_MS = 2000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const metricsUrl = (s: ChildServer) => s.url.replace(/\/graphql$/, '/metrics');
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+const FIELDS = 'jobId state rawStatus terminal progress startedAt finishedAt';
+const jobQuery = (service: string, jobId: string) => ({ query: `{ job(ref: { service: ${service}, jobId: "${jobId}" }) { ${FIELDS} } }` });
+const TERMINAL_REFS = [
+  ['WORKSPACE', DEMO.workspace.success], ['WORKSPACE', DEMO.workspace.completeAllSucceeded], ['WORKSPACE', DEMO.workspace.completeWithFailedSubJob],
+  ['WORKSPACE', DEMO.workspace.fail], ['WORKSPACE', DEMO.workspace.failed], ['APP_STREAMING', DEMO.appStreaming.success],
+  ['APP_STREAMING', DEMO.appStreaming.failed], ['APP_STREAMING', DEMO.appStreaming.nestedShape], ['GAUSSDB_MYSQL', DEMO.gaussdb.completed],
+  ['GAUSSDB_MYSQL', DEMO.gaussdb.failed], ['CLOUD_PHONE', DEMO.cloudPhone.success], ['CLOUD_PHONE', DEMO.cloudPhone.failed],
+  ['CLOUD_PHONE', DEMO.cloudPhone.serverJob], ...DEMO.cloudPhone.batch.map((id) => ['CLOUD_PHONE', id]),
+];
+const RUNNING_REFS = [
+  ['WORKSPACE', DEMO.workspace.running], ['WORKSPACE', DEMO.workspace.waiting], ['APP_STREAMING', DEMO.appStreaming.running],
+  ['GAUSSDB_MYSQL', DEMO.gaussdb.running],
+];
+const refsLiteral = (refs: string[][]) => refs.map(([s, id]) => `{ service: ${s}, jobId: "${id}" }`).join(', ');
+const jobs20 = { query: `{ jobs(refs: [${refsLiteral([...TERMINAL_REFS, ...RUNNING_REFS].slice(0, 20))}]) { ${FIELDS} } }` };
+
+interface Results {
+  machine: Record<string, unknown>;
+  queries: Record<string, LoadResult & { ratioToBare?: number; upstreamWaitShare?: number }>;
+  economy: Record<string, unknown>;
+  subscriptions: Record<string, number>;
+  soak: Record<string, unknown>;
+}
+
+async function queryThroughput(results: Results): Promise<void> {
+  log('query throughput: starting the bare Apollo Server and the subgraph (separate processes)');
+  const bare = await startChild('bench/bare-server.ts', {});
+  const ours = await startChild('src/main.ts', {});
+  try {
+    const run = async (name: string, server: ChildServer, body: unknown, connections: number) => {
+      await load(server.url, body, { connections, durationS: WARMUP_S });
+      const upstreamBefore = await scrape(metricsUrl(server), 'upstream_request_duration_seconds_sum').catch(() => 0);
+      const r = await load(server.url, body, { connections, durationS: DURATION_S });
+      const upstreamAfter = await scrape(metricsUrl(server), 'upstream_request_duration_seconds_sum').catch(() => 0);
+      const totalLatencyS = (r.requests * r.meanLatencyMs) / 1000;
+      results.queries[name] = { ...r, ...(server === ours ? { upstreamWaitShare: round((upstreamAfter - upstreamBefore) / totalLatencyS, 3) } : {}) };
+      log(`${name}: ${round(r.rps, 0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, errors ${r.errors + r.graphqlErrors}`);
+    };
+    const terminal = jobQuery('CLOUD_PHONE', DEMO.cloudPhone.success);
+    const running = jobQuery('GAUSSDB_MYSQL', DEMO.gaussdb.running);
+    await run('bare job(ref), 10 connections', bare, terminal, 10);
+    await run('job(ref) terminal, 10 connections', ours, terminal, 10);
+    await run('job(ref) running, 10 connections', ours, running, 10);
+    await run('bare jobs(refs: 20), 10 connections', bare, jobs20, 10);
+    await run('jobs(refs: 20) mixed, 10 connections', ours, jobs20, 10);
+    await run('bare job(ref), 50 connections', bare, terminal, 50);
+    await run('job(ref) terminal, 50 connections', ours, terminal, 50);
+    const q = results.queries;
+    const bare10 = q['bare job(ref), 10 connections']!;
+    for (const name of ['job(ref) terminal, 10 connections', 'job(ref) running, 10 connections']) q[name]!.ratioToBare = round(q[name]!.rps / bare10.rps);
+    q['jobs(refs: 20) mixed, 10 connections']!.ratioToBare = round(q['jobs(refs: 20) mixed, 10 connections']!.rps / q['bare jobs(refs: 20), 10 connections']!.rps);
+    q['job(ref) terminal, 50 connections']!.ratioToBare = round(q['job(ref) terminal, 50 connections']!.rps / q['bare job(ref), 50 connections']!.rps);
+  } finally {
+    await Promise.all([bare.stop(), ours.stop()]);
+  }
+}
+
+async function upstreamEconomy(results: Results): Promise<void> {
+  log('upstream economy');
+  const t = await startTestServer();
+  try {
+    // Mixed lists with duplicates, aliases and nested fields: calls per distinct job per operation.
+    const distinct = [...TERMINAL_REFS.slice(0, 8), ...RUNNING_REFS];
+    const withDuplicates = [...distinct, ...distinct.slice(0, 6), ...distinct.slice(2, 5)];
+    t.sim.calls.reset();
+    const res = await t.gql(`{
+      a: jobs(refs: [${refsLiteral(withDuplicates)}]) { jobId subJobs { id entities { __typename } } entities { __typename } }
+      b: jobs(refs: [${refsLiteral(distinct.slice(0, 5))}]) { state }
+      c: job(ref: { service: ${distinct[0]![0]}, jobId: "${distinct[0]![1]}" }) { jobId }
+    }`);
+    if (res.errors) throw new Error(JSON.stringify(res.errors));
+    results.economy['mixed lists: refs asked'] = withDuplicates.length + 5 + 1;
+    results.economy['mixed lists: distinct jobs'] = distinct.length;
+    results.economy['mixed lists: upstream calls'] = t.sim.calls.count();
+    results.economy['calls per distinct job per operation'] = round(t.sim.calls.count() / distinct.length, 3);
+    // Cloud Phone batching: ⌈n/20⌉ ListJobs calls.
+    const batching: Record<string, string> = {};
+    for (const n of [1, 20, 21, 45, 100]) {
+      const ids = Array.from({ length: n }, (_, i) => `be${n.toString(16).padStart(2, '0')}${i.toString(16).padStart(4, '0')}`.padEnd(32, '0'));
+      ids.forEach((requestId, i) => t.sim.store.add('cloudPhone', { id: `${requestId.slice(0, 24)}${i.toString(16).padStart(8, '0')}`, requestId, status: 2 }));
+      t.sim.calls.reset();
+      const r = await t.gql(`query($ids: [ID!]!) { cloudPhoneJobs(requestIds: $ids) { jobId } }`, { ids });
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+      batching[`n=${n}`] = `${t.sim.calls.count()} calls (⌈n/20⌉ = ${Math.ceil(n / 20)})`;
+    }
+    results.economy['Cloud Phone batching'] = batching;
+  } finally {
+    await t.close();
+  }
+}
+
+async function subscriptionScale(results: Results): Promise<void> {
+  const total = SUB_JOBS * SUBS_PER_JOB;
+  log(`subscription scale: ${total} subscribers over ${SUB_JOBS} jobs, poll interval ${SUB_INTERVAL_MS} ms`);
+  const server = await startChild('src/main.ts', { POLL_INTERVAL_MS: String(SUB_INTERVAL_MS), MAX_SUBSCRIPTIONS_PER_CONNECTION: String(SUB_JOBS) });
+  const sim = server.simulator!;
+  const clients = Array.from({ length: SUBS_PER_JOB }, () => wsClient(server.url));
+  try {
+    const ids = Array.from({ length: SUB_JOBS }, (_, i) => `5ca1e000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const id of ids) {
+      await fetch(`${sim}/_sim/jobs/gaussdb`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id, status: 'Running', process: 10, instance: { id: 'a'.repeat(32) + 'in07', name: 'bench' } }),
+      });
+    }
+    const rssBefore = await scrape(metricsUrl(server), 'process_resident_memory_bytes');
+    const subs = clients.flatMap((client) =>
+      ids.map((id) => {
+        const sub = collect(client, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { jobId progress } }`);
+        return { id, sub };
+      }),
+    );
+    const connectStart = Date.now();
+    await Promise.all(subs.map((s) => s.sub.waitFor(1, 120_000)));
+    const connectS = (Date.now() - connectStart) / 1000;
+    await sleep(3000);
+    const rssAfter = await scrape(metricsUrl(server), 'process_resident_memory_bytes');
+
+    // Steady state: upstream polls per second and CPU, nothing changing.
+    await fetch(`${sim}/_sim/calls`, { method: 'DELETE' });
+    const cpuBefore = await scrape(metricsUrl(server), 'process_cpu_seconds_total');
+    const windowS = QUICK ? 4 : 10;
+    await sleep(windowS * 1000);
+    const cpuAfter = await scrape(metricsUrl(server), 'process_cpu_seconds_total');
+    const { calls } = (await (await fetch(`${sim}/_sim/calls?route=gaussdb.showJob`)).json()) as { calls: unknown[] };
+    const polls = calls.length;
+
+    // Push latency: change every job upstream, time until each subscriber sees it.
+    const changedAt = new Map<string, number>();
+    const seenBefore = subs.map((s) => s.sub.messages.length);
+    for (const id of ids) {
+      changedAt.set(id, Date.now());
+      await fetch(`${sim}/_sim/jobs/gaussdb/${DEMO.projectId}/${id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ process: 50 }),
+      });
+    }
+    const latencies: number[] = [];
+    await Promise.all(
+      subs.map(async (s, i) => {
+        await s.sub.waitFor(seenBefore[i]! + 1, SUB_INTERVAL_MS * 3);
+        latencies.push(Date.now() - changedAt.get(s.id)!);
+      }),
+    );
+    results.subscriptions = {
+      subscribers: total,
+      jobs: SUB_JOBS,
+      'poll interval ms': SUB_INTERVAL_MS,
+      'seconds to attach all subscribers': round(connectS, 1),
+      'upstream polls per second': round(polls / windowS, 1),
+      'target polls per second (jobs ÷ interval)': round(SUB_JOBS / (SUB_INTERVAL_MS / 1000), 1),
+      'push latency p50 ms': percentile(latencies, 50),
+      'push latency p99 ms': percentile(latencies, 99),
+      'target push latency p99 ms (interval + 100)': SUB_INTERVAL_MS + 100,
+      'resident memory per subscriber KiB': round((rssAfter - rssBefore) / total / 1024, 2),
+      'CPU (cores) while idle-polling': round((cpuAfter - cpuBefore) / windowS, 3),
+    };
+    log(JSON.stringify(results.subscriptions));
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server.stop();
+  }
+}
+
+async function soak(results: Results): Promise<void> {
+  log(`soak: ${SOAK_S} s of mixed query load plus live subscriptions`);
+  const server = await startChild('src/main.ts', { POLL_INTERVAL_MS: '1000' });
+  const sim = server.simulator!;
+  const clients = Array.from({ length: 5 }, () => wsClient(server.url));
+  try {
+    const ids = Array.from({ length: 10 }, (_, i) => `50a40000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const id of ids) {
+      await fetch(`${sim}/_sim/jobs/gaussdb`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, status: 'Running', process: 1, instance: { id: 'b'.repeat(32) + 'in07', name: 'soak' } }) });
+    }
+    const subs = clients.flatMap((c) => Array.from({ length: 100 }, (_, i) => collect(c, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${ids[i % ids.length]}" }) { progress } }`)));
+    await Promise.all(subs.map((s) => s.waitFor(1, 30_000)));
+    // Upstream keeps changing during the soak.
+    let progress = 1;
+    const changer = setInterval(() => {
+      progress = (progress % 98) + 1;
+      for (const id of ids) void fetch(`${sim}/_sim/jobs/gaussdb/${DEMO.projectId}/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ process: progress }) });
+    }, 2000);
+    const rss: number[] = [];
+    const sampler = setInterval(() => void scrape(metricsUrl(server), 'process_resident_memory_bytes').then((v) => rss.push(v)), 5000);
+    const bodies = [
+      jobQuery('CLOUD_PHONE', DEMO.cloudPhone.success),
+      jobQuery('GAUSSDB_MYSQL', DEMO.gaussdb.running),
+      jobs20,
+      { query: `{ cloudPhoneJobs(requestIds: ["${DEMO.cloudPhone.requestIds.batch}", "${DEMO.cloudPhone.requestIds.advancing}"]) { jobId state } }` },
+    ];
+    const perBody = await Promise.all(bodies.map((b) => load(server.url, b, { connections: 3, durationS: SOAK_S })));
+    clearInterval(changer);
+    clearInterval(sampler);
+    const messages = subs.reduce((n, s) => n + s.messages.length, 0);
+    const subErrors = subs.reduce((n, s) => n + s.messages.filter((m) => m.errors).length, 0);
+    results.soak = {
+      seconds: SOAK_S,
+      requests: perBody.reduce((n, r) => n + r.requests, 0),
+      'requests per second': round(perBody.reduce((n, r) => n + r.rps, 0), 0),
+      'HTTP errors': perBody.reduce((n, r) => n + r.errors, 0),
+      'GraphQL errors': perBody.reduce((n, r) => n + r.graphqlErrors, 0),
+      subscribers: subs.length,
+      'subscription messages': messages,
+      'subscription errors': subErrors,
+      'RSS first MiB': round((rss[0] ?? 0) / 2 ** 20, 1),
+      'RSS last MiB': round((rss.at(-1) ?? 0) / 2 ** 20, 1),
+      'RSS max MiB': round(Math.max(...rss) / 2 ** 20, 1),
+    };
+    log(JSON.stringify(results.soak));
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await server.stop();
+  }
+}
+
+function table(rows: Record<string, unknown>): string {
+  return ['| measure | value |', '|---|---|', ...Object.entries(rows).map(([k, v]) => `| ${k} | ${typeof v === 'object' ? JSON.stringify(v) : v} |`)].join('\n');
+}
+
+function markdown(r: Results): string {
+  const q = Object.entries(r.queries)
+    .map(([name, v]) => `| ${name} | ${round(v.rps, 0)} | ${v.p50} | ${v.p99} | ${v.errors + v.graphqlErrors} | ${v.ratioToBare ?? ''} | ${v.upstreamWaitShare ?? ''} |`)
+    .join('\n');
+  const profile = existsSync('bench/profile.md') ? readFileSync('bench/profile.md', 'utf8') : '';
+  return `# Benchmark results
+
+Generated by \`npm run bench\`${QUICK ? ' (BENCH_QUICK: a smoke run, not a measurement)' : ''}.
+
+${table(r.machine)}
+
+## Query throughput and latency (autocannon, ${DURATION_S} s per run after ${WARMUP_S} s warm-up)
+
+The subgraph (with its embedded simulator) and a bare Apollo Server answering static objects run as separate
+processes on the same machine in the same run. Ratio = our requests/s ÷ the bare server's for the same shape.
+"upstream wait" = time spent in upstream calls ÷ total request time.
+
+| run | req/s | p50 ms | p99 ms | errors | ratio to bare | upstream wait |
+|---|---|---|---|---|---|---|
+${q}
+
+## Upstream economy
+
+${table(r.economy)}
+
+## Subscription scale (one process)
+
+${table(r.subscriptions)}
+
+## Soak: sustained query and subscription load
+
+${table(r.soak)}
+
+${profile}
+`;
+}
+
+const results: Results = {
+  machine: {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
+    memory: `${round(os.totalmem() / 2 ** 30, 1)} GiB`,
+    platform: `${os.platform()} ${os.release()}`,
+  },
+  queries: {},
+  economy: {},
+  subscriptions: {},
+  soak: {},
+};
+const started = Date.now();
+const only = process.env.BENCH_ONLY?.split(',');
+const phases: Array<[string, (r: Results) => Promise<void>]> = [
+  ['queries', queryThroughput],
+  ['economy', upstreamEconomy],
+  ['subscriptions', subscriptionScale],
+  ['soak', soak],
+];
+for (const [name, phase] of phases) if (!only || only.includes(name)) await phase(results);
+results.machine['bench duration s'] = round((Date.now() - started) / 1000, 0);
+writeFileSync('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+writeFileSync('bench/results.md', markdown(results));
+log(`wrote bench/results.md and bench/results.json in ${results.machine['bench duration s']} s`);
+process.exit(0);

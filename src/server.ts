@@ -10,7 +10,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config.js';
-import { findAuthToken, resolveCredential, type Credential } from './auth/credentials.js';
+import { accessKeyCredential, findAuthToken, tokenCredential, type Credential } from './auth/credentials.js';
 import { ErrorCode } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { onUnknownStatus } from './model/normalise.js';
@@ -26,6 +26,7 @@ import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { armor, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
+import { ResponseCache, responseCacheMiddleware, responseCachePlugin } from './graphql/response-cache.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
 import { operationMetricsPlugin } from './observability/apollo-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
@@ -95,8 +96,12 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   });
   observeSources(metrics, { pollers: () => pollers.size, subscribers: () => pollers.subscriberCount });
 
-  const contextFor = (token: string | null): GraphQLContext =>
-    createContext(resolveCredential(token, serviceKeys), defaults, endpoints, loadersFor, pollers);
+  // A client token wins over the service's AK/SK (whose fingerprint is computed once, not per request).
+  const serviceCredential = serviceKeys ? accessKeyCredential(serviceKeys) : null;
+  const credentialFor = (token: string | null): Credential | null => (token ? tokenCredential(token) : serviceCredential);
+  const contextFor = (token: string | null, responseCacheKey: string | null = null): GraphQLContext =>
+    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, responseCacheKey);
+  const responseCache = new ResponseCache(config.terminalCache);
   const baseFormatError = createFormatError(logger);
   const formatError: typeof baseFormatError = (formatted, error) => {
     const out = baseFormatError(formatted, error);
@@ -126,6 +131,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // graphql-armor types its plugins against Apollo's CJS declarations; they are the same plugins.
       ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       upstreamBudgetPlugin(config.limits.maxUpstreamCalls),
+      responseCachePlugin(responseCache, (ctx) => ctx.responseCacheKey),
       operationMetricsPlugin(metrics),
     ],
   });
@@ -139,7 +145,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: config.maxRequestBytes }),
-    expressMiddleware(apollo, { context: async ({ req }) => contextFor(findAuthToken(req.headers)) }),
+    responseCacheMiddleware(responseCache, (headers) => credentialFor(findAuthToken(headers))),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => contextFor(findAuthToken(req.headers), (res.locals['responseCacheKey'] as string | undefined) ?? null),
+    }),
   );
   // Body parser failures (too large, not JSON) answer in GraphQL's shape, never an HTML error page.
   const bodyErrors: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {

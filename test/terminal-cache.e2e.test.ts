@@ -29,6 +29,46 @@ beforeEach(() => sim.calls.reset());
 
 const as = (token: string) => ({ 'X-Auth-Token': token });
 
+const operations = async () => {
+  const text = await (await fetch(t.url.replace(/\/graphql$/, '/metrics'))).text();
+  return Number(/graphql_operations_total\{type="query"\} (\d+)/.exec(text)?.[1] ?? 0);
+};
+
+describe('response cache (operations made only of terminal jobs)', () => {
+  const both = `{ a: job(ref: { service: WORKSPACE, jobId: "${DEMO.workspace.failed}" }) { jobId state error { code } }
+    b: jobs(refs: [{ service: CLOUD_PHONE, jobId: "${DEMO.cloudPhone.success}" }]) { jobId terminal } }`;
+
+  it('answers a repeated terminal-only operation without running GraphQL or calling upstream', async () => {
+    const first = await t.gql(both, {}, as(TOKEN_A));
+    const before = await operations();
+    const again = await t.gql(both, {}, as(TOKEN_A));
+    expect(again).toEqual(first);
+    expect(first.errors).toBeUndefined();
+    expect(await operations()).toBe(before); // served before Apollo
+    expect(sim.calls.count()).toBe(2);
+  });
+
+  it('never serves a cached response to another credential', async () => {
+    await t.gql(both, {}, as(TOKEN_A));
+    const denied = await t.gql(both, {}, as(TOKEN_DENIED));
+    expect(denied.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
+  });
+
+  it('does not cache an operation that touches a running or missing job, a listing, or an error', async () => {
+    for (const query of [
+      `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.running}" }) { state } }`,
+      `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "00000000-0000-4000-8000-00000000dead" }) { state } }`,
+      `{ workspaceSubJobs(status: "FAILED") { totalCount } }`,
+      `{ job(ref: { service: WORKSPACE, jobId: "${DEMO.workspace.failed}" }) { state } x: job(ref: { service: WORKSPACE, jobId: "" }) { state } }`,
+    ]) {
+      await t.gql(query, {}, as(TOKEN_B));
+      const before = await operations();
+      await t.gql(query, {}, as(TOKEN_B));
+      expect(await operations()).toBe(before + 1);
+    }
+  });
+});
+
 describe('terminal-job cache', () => {
   it('serves a terminal job from memory after the first fetch', async () => {
     const first = await t.gql(q('CLOUD_PHONE', DEMO.cloudPhone.failed), {}, as(TOKEN_A));

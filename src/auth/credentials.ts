@@ -40,16 +40,6 @@ export function findAuthToken(headers: Record<string, unknown> | null | undefine
   return null;
 }
 
-/**
- * The credential of an operation: a client token first, else the service's AK/SK, else none (the resolvers
- * then fail with UNAUTHENTICATED before any upstream call).
- */
-export function resolveCredential(clientToken: string | null, serviceKeys: AccessKeyCredentials | null): Credential | null {
-  if (clientToken) return tokenCredential(clientToken);
-  if (serviceKeys) return accessKeyCredential(serviceKeys);
-  return null;
-}
-
 /** Adds the auth headers for one attempt (a new signature each time: `X-Sdk-Date` must be fresh). */
 export function authorise(req: SignableRequest, credential: Credential, projectId: string, now = new Date()): void {
   if (credential.kind === 'token') {

@@ -2,6 +2,7 @@ import type { Credential } from '../auth/credentials.js';
 import { unauthenticated } from '../errors.js';
 import type { Loaders } from '../loaders/index.js';
 import type { PollerRegistry } from '../polling/registry.js';
+import type { JobModel } from '../model/job.js';
 import type { EndpointResolver } from '../upstream/endpoints.js';
 import type { Defaults } from './validation.js';
 
@@ -16,6 +17,12 @@ export interface GraphQLContext {
   requireCredential(): Credential;
   /** Shared pollers behind subscriptions. */
   pollers: PollerRegistry;
+  /** Whether this operation's response may be cached: every job it resolved was terminal. */
+  cacheability: { cacheable: boolean };
+  /** Resolvers report each job they return (see graphql/response-cache.ts). */
+  observe(job: JobModel | null | Error): void;
+  /** Set by the HTTP layer: where a cacheable response would be stored. */
+  responseCacheKey: string | null;
 }
 
 const noCredential = () =>
@@ -27,13 +34,20 @@ export function createContext(
   endpoints: EndpointResolver,
   makeLoaders: (credential: Credential) => Loaders,
   pollers: PollerRegistry,
+  responseCacheKey: string | null = null,
 ): GraphQLContext {
   let loaders: Loaders | null = null;
+  const cacheability = { cacheable: true };
   return {
     credential,
     defaults,
     endpoints,
     pollers,
+    cacheability,
+    responseCacheKey,
+    observe(job) {
+      if (job === null || job instanceof Error || !job.terminal) cacheability.cacheable = false;
+    },
     requireCredential() {
       if (!credential) throw noCredential();
       return credential;

@@ -117,6 +117,8 @@ export function estimateUpstreamCalls(
   return budget.jobs.size + budget.calls;
 }
 
+const estimates = new WeakMap<OperationDefinitionNode, number>();
+
 /** The budget check shared by HTTP (plugin) and WebSocket (graphql-ws onSubscribe) operations. */
 export function checkUpstreamBudget(
   schema: GraphQLSchema,
@@ -125,7 +127,13 @@ export function checkUpstreamBudget(
   variables: Args,
   maxUpstreamCalls: number,
 ): GraphQLError | null {
-  const calls = estimateUpstreamCalls(schema, operation, fragments, variables);
+  // An operation without variables always costs the same: Apollo reuses its parsed document, so remember it.
+  const constant = !operation.variableDefinitions?.length;
+  let calls = constant ? estimates.get(operation) : undefined;
+  if (calls === undefined) {
+    calls = estimateUpstreamCalls(schema, operation, fragments, variables);
+    if (constant) estimates.set(operation, calls);
+  }
   if (calls <= maxUpstreamCalls) return null;
   return new GraphQLError(
     `This operation would make about ${calls} upstream calls; the limit is ${maxUpstreamCalls} (MAX_UPSTREAM_CALLS). Split it.`,

@@ -1,6 +1,7 @@
 /** Root query fields: validate input, then read the operation's loaders. No HTTP, no parsing here. */
 import type { QueryResolvers } from '../../generated/graphql.js';
 import type { JobModel } from '../../model/job.js';
+import type { GraphQLContext } from '../context.js';
 import { decodeJobId } from '../global-id.js';
 import {
   APP_STREAMING_SUB_JOB_STATUSES,
@@ -15,18 +16,26 @@ import {
   requestIds,
 } from '../validation.js';
 
+/** Reports a job to the response cache's bookkeeping and returns it. */
+export function observed<J extends JobModel | null>(ctx: GraphQLContext, job: J): J {
+  ctx.observe(job);
+  return job;
+}
+
 export const Query: QueryResolvers = {
-  job: (_, { ref }, ctx) => ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints)),
+  job: async (_, { ref }, ctx) => observed(ctx, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints))),
 
   jobs: async (_, { refs }, ctx) => {
     const keys = jobRefs(refs, ctx.defaults, ctx.endpoints);
     // loadMany puts an Error in a failed item's place: graphql-js makes that item null with its own error.
-    return ctx.loaders().job.loadMany(keys) as Promise<Array<JobModel | null>>;
+    const jobs = await ctx.loaders().job.loadMany(keys);
+    jobs.forEach((job) => ctx.observe(job));
+    return jobs as Array<JobModel | null>;
   },
 
-  jobById: (_, { id }, ctx) => {
+  jobById: async (_, { id }, ctx) => {
     const ref = decodeJobId(id);
-    return ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints));
+    return observed(ctx, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints)));
   },
 
   appStreamingSubJobs: (_, args, ctx) => {

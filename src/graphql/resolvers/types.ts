@@ -4,12 +4,13 @@ import type { EntityModel, JobModel, SubJobModel } from '../../model/job.js';
 import { decodeJobId, encodeJobId } from '../global-id.js';
 import { jobRef } from '../validation.js';
 import type { GraphQLContext } from '../context.js';
+import { observed } from './query.js';
 
 const jobId = (job: JobModel) => encodeJobId(job);
 
 /** Resolves an entity reference (`_entities`) through the same loader as queries. */
-const resolveJobReference = (ref: { id: string }, ctx: GraphQLContext) =>
-  ctx.loaders().job.load(jobRef(decodeJobId(ref.id), ctx.defaults, ctx.endpoints));
+const resolveJobReference = async (ref: { id: string }, ctx: GraphQLContext) =>
+  observed(ctx, await ctx.loaders().job.load(jobRef(decodeJobId(ref.id), ctx.defaults, ctx.endpoints)));
 
 /** Entities carry only what jobs tell about them; other subgraphs extend them with the rest. */
 const entityReference = <K extends EntityModel['kind']>(kind: K) => (ref: { id: string }) =>

@@ -26,7 +26,7 @@ import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { armor, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
-import { ResponseCache, responseCacheMiddleware, responseCachePlugin } from './graphql/response-cache.js';
+import { RESPONSE_CACHE_KEY, ResponseCache, responseCacheFastPath, responseCachePlugin } from './graphql/response-cache.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
 import { operationMetricsPlugin } from './observability/apollo-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
@@ -113,7 +113,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const protection = armor(config.limits, !config.introspection);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  app.set('etag', false); // API responses are not conditional; hashing every body costs CPU for nothing
+  const fastPath = responseCacheFastPath(responseCache, {
+    path: GRAPHQL_PATH,
+    maxBytes: config.maxRequestBytes,
+    credentialOf: (headers) => credentialFor(findAuthToken(headers)),
+  });
+  const httpServer = http.createServer((req, res) => fastPath(req, res, () => app(req, res)));
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     logger, // Apollo's own messages go through the same structured JSON log
@@ -145,9 +151,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: config.maxRequestBytes }),
-    responseCacheMiddleware(responseCache, (headers) => credentialFor(findAuthToken(headers))),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => contextFor(findAuthToken(req.headers), (res.locals['responseCacheKey'] as string | undefined) ?? null),
+      context: async ({ req }) => contextFor(findAuthToken(req.headers), (req as { [RESPONSE_CACHE_KEY]?: string })[RESPONSE_CACHE_KEY] ?? null),
     }),
   );
   // Body parser failures (too large, not JSON) answer in GraphQL's shape, never an HTML error page.

@@ -48,6 +48,16 @@ describe('response cache (operations made only of terminal jobs)', () => {
     expect(sim.calls.count()).toBe(2);
   });
 
+  it('answers bad bodies on the fast path like the rest of the API', async () => {
+    const post = (body: string) => fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...as(TOKEN_A) }, body });
+    const malformed = await post('{"query": ');
+    expect(malformed.status).toBe(400);
+    expect((await malformed.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const huge = await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(1_100_000) } }));
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).errors[0].message).toContain('MAX_REQUEST_BYTES');
+  });
+
   it('never serves a cached response to another credential', async () => {
     await t.gql(both, {}, as(TOKEN_A));
     const denied = await t.gql(both, {}, as(TOKEN_DENIED));

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
+import type http from 'node:http';
 import { Kind } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Credential } from '../auth/credentials.js';
@@ -30,14 +30,6 @@ export class ResponseCache {
     return this.lru !== null;
   }
 
-  static key(fingerprint: string, body: unknown): string | null {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return null;
-    const { query, variables, operationName } = body as Record<string, unknown>;
-    if (typeof query !== 'string') return null; // persisted queries and the like go the normal way
-    const hash = createHash('sha256').update(JSON.stringify([query, variables ?? null, operationName ?? null])).digest('base64url');
-    return `${fingerprint}|${hash}`;
-  }
-
   get(key: string): string | undefined {
     return this.lru?.get(key);
   }
@@ -47,21 +39,59 @@ export class ResponseCache {
   }
 }
 
-/** Serves hits before Apollo; everything else passes through with the key for the plugin to store under. */
-export function responseCacheMiddleware(cache: ResponseCache, credentialOf: (headers: Record<string, unknown>) => Credential | null): RequestHandler {
-  return (req, res, next) => {
-    if (!cache.enabled || req.method !== 'POST') return next();
-    const credential = credentialOf(req.headers);
-    const key = credential && ResponseCache.key(credential.fingerprint, req.body);
-    if (!key) return next();
-    const hit = cache.get(key);
-    if (hit !== undefined) {
-      res.status(200).type('application/json; charset=utf-8').send(hit);
-      return;
-    }
-    res.locals['responseCacheKey'] = key;
-    next();
+export interface FastPathOptions {
+  path: string;
+  maxBytes: number;
+  credentialOf: (headers: Record<string, unknown>) => Credential | null;
+}
+
+/** Where the HTTP layer leaves the cache key for the plugin (on the request object, before Express). */
+export const RESPONSE_CACHE_KEY = Symbol('responseCacheKey');
+type KeyedRequest = http.IncomingMessage & { [RESPONSE_CACHE_KEY]?: string; body?: unknown; _body?: boolean };
+
+/**
+ * Serves cache hits straight from the http.Server, before Express and Apollo: a hit costs reading the body,
+ * one hash and one write. Keyed on the exact body bytes (identical operations from one client are identical
+ * bytes). On a miss the parsed body is handed on (`_body` tells body-parser it is already read) with the key,
+ * so Apollo handles the request exactly as it would have.
+ */
+export function responseCacheFastPath(cache: ResponseCache, options: FastPathOptions) {
+  return (req: KeyedRequest, res: http.ServerResponse, next: () => void): void => {
+    const credential = cache.enabled && req.method === 'POST' && req.url === options.path && /^application\/json/i.test(req.headers['content-type'] ?? '')
+      ? options.credentialOf(req.headers)
+      : null;
+    if (!credential) return next();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= options.maxBytes) chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (size > options.maxBytes) {
+        return sendJson(res, 413, { errors: [{ message: `Request body larger than ${options.maxBytes} bytes (MAX_REQUEST_BYTES)`, extensions: { code: 'BAD_USER_INPUT' } }] });
+      }
+      const raw = Buffer.concat(chunks);
+      const key = `${credential.fingerprint}|${createHash('sha256').update(raw).digest('base64url')}`;
+      const hit = cache.get(key);
+      if (hit !== undefined) return sendJson(res, 200, hit);
+      try {
+        req.body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+      }
+      req._body = true;
+      req[RESPONSE_CACHE_KEY] = key;
+      next();
+    });
+    req.once('error', () => res.destroy());
   };
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Stores responses that qualify (see the module comment). */

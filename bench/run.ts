@@ -213,7 +213,11 @@ async function soak(results: Results): Promise<void> {
       for (const id of ids) void fetch(`${sim}/_sim/jobs/gaussdb/${DEMO.projectId}/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ process: progress }) });
     }, 2000);
     const rss: number[] = [];
-    const sampler = setInterval(() => void scrape(metricsUrl(server), 'process_resident_memory_bytes').then((v) => rss.push(v)), 5000);
+    const heap: number[] = [];
+    const sampler = setInterval(() => {
+      void scrape(metricsUrl(server), 'process_resident_memory_bytes').then((v) => rss.push(v));
+      void scrape(metricsUrl(server), 'nodejs_heap_size_used_bytes').then((v) => heap.push(v));
+    }, 5000);
     const bodies = [
       jobQuery('CLOUD_PHONE', DEMO.cloudPhone.success),
       jobQuery('GAUSSDB_MYSQL', DEMO.gaussdb.running),
@@ -234,6 +238,10 @@ async function soak(results: Results): Promise<void> {
       subscribers: subs.length,
       'subscription messages': messages,
       'subscription errors': subErrors,
+      // Heap after warm-up (the second sample on) is the leak signal; RSS only grows to V8's high-water mark.
+      'heap used after warm-up MiB': round((heap[1] ?? heap[0] ?? 0) / 2 ** 20, 1),
+      'heap used at the end MiB': round((heap.at(-1) ?? 0) / 2 ** 20, 1),
+      'heap used max MiB': round(Math.max(...heap) / 2 ** 20, 1),
       'RSS first MiB': round((rss[0] ?? 0) / 2 ** 20, 1),
       'RSS last MiB': round((rss.at(-1) ?? 0) / 2 ** 20, 1),
       'RSS max MiB': round(Math.max(...rss) / 2 ** 20, 1),

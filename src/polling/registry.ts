@@ -21,6 +21,9 @@ import type { JobModel } from '../model/job.js';
 /** What a subscriber receives: a job state, or the error that ends its subscription. */
 export type JobEvent = { job: JobModel } | { error: GraphQLError };
 
+/** What a subscriber can see of a job (a digest); equal digests mean nothing visible changed. */
+export type JobView = (job: JobModel) => string;
+
 /** Fetches the current state of several jobs of one group with one credential; the DataLoader contract. */
 export type BatchFetch = (keys: readonly ValidJobRef[], credential: Credential) => Promise<Array<JobModel | null | Error>>;
 
@@ -230,7 +233,7 @@ export class PollerRegistry {
    * Attaches a subscriber to the job's poller (creating it and fetching at once if needed). Throws
    * UPSTREAM_UNAVAILABLE when the process already polls `maxPollers` jobs.
    */
-  subscribe(key: ValidJobRef, credential: Credential): AsyncIterableIterator<JobEvent> {
+  subscribe(key: ValidJobRef, credential: Credential, view?: JobView): AsyncIterableIterator<JobEvent> {
     if (this.closed) throw new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } });
     const id = `${key.service}|${key.region}|${key.projectId}|${key.jobId}|${credential.fingerprint}`;
     let poller = this.pollers.get(id);
@@ -253,9 +256,21 @@ export class PollerRegistry {
     }
     const target = poller;
     return new Repeater<JobEvent>(async (push, stop) => {
-      const subscriber: Subscriber = { push: (e) => void push(e), stop: () => stop() };
+      // With a view, a job state that looks the same through it as the last one pushed is not pushed again.
+      let lastSeen: string | null = null;
+      const subscriber: Subscriber = {
+        push: (e) => {
+          if (view && 'job' in e) {
+            const seen = view(e.job);
+            if (seen === lastSeen) return;
+            lastSeen = seen;
+          }
+          void push(e);
+        },
+        stop: () => stop(),
+      };
       target.subscribers.add(subscriber);
-      if (target.latest) void push({ job: target.latest });
+      if (target.latest) subscriber.push({ job: target.latest });
       if (isNew) void this.start(target);
       await stop;
       // The subscriber left (or was ended): detach, and stop polling when nobody is left.

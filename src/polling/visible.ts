@@ -36,3 +36,19 @@ export function visibleDigest(model: unknown, names: ReadonlySet<string>): strin
     return names.has(key) ? value : undefined;
   });
 }
+
+/**
+ * A view function for a selection. Subscribers with the same selection share digests: one job state is
+ * digested once per distinct selection, not once per subscriber.
+ */
+const digests = new WeakMap<object, Map<string, string>>();
+export function viewOf(names: ReadonlySet<string>): (model: object) => string {
+  const selectionKey = [...names].sort().join(',');
+  return (model) => {
+    let bySelection = digests.get(model);
+    if (!bySelection) digests.set(model, (bySelection = new Map()));
+    let digest = bySelection.get(selectionKey);
+    if (digest === undefined) bySelection.set(selectionKey, (digest = visibleDigest(model, names)));
+    return digest;
+  };
+}

@@ -39,7 +39,7 @@ function matches(call: CallRecord, filter: CallFilter): boolean {
 }
 
 /** A long-running `npm start` keeps polling the simulator: keep the newest records only. */
-export const MAX_CALL_RECORDS = 50_000;
+export const MAX_CALL_RECORDS = 10_000;
 
 export class CallLog {
   readonly #calls: CallRecord[] = [];

@@ -273,7 +273,7 @@ ${table(r.machine)}
 The subgraph (with its embedded simulator) and a bare Apollo Server answering static objects run as separate
 processes on the same machine in the same run. Ratio = our requests/s ÷ the bare server's for the same shape.
 "upstream wait" = time spent in upstream calls ÷ total request time (above 1 when a request's upstream calls
-run in parallel, as for `jobs`).
+run in parallel, as for \`jobs\`).
 
 | run | req/s | p50 ms | p99 ms | errors | ratio to bare | upstream wait |
 |---|---|---|---|---|---|---|

@@ -33,14 +33,6 @@ export interface UpstreamResponse {
   requestId: string | null;
 }
 
-export interface UpstreamCallEvent {
-  service: CloudService;
-  route: string;
-  status: number | null;
-  attempt: number;
-  durationMs: number;
-}
-
 const RETRYABLE_CODES: ReadonlySet<string> = new Set([ErrorCode.UpstreamUnavailable, ErrorCode.RateLimited]);
 
 function isRetryable(err: unknown): err is UpstreamError {
@@ -87,8 +79,6 @@ export interface UpstreamTransportOptions extends UpstreamHttpConfig {
   breakers: CircuitBreakers;
   logger: Logger;
   metrics?: Metrics;
-  /** Observability hook (metrics come later); called once per attempt. */
-  onCall?: (event: UpstreamCallEvent) => void;
 }
 
 export class UpstreamTransport {
@@ -198,7 +188,6 @@ export class UpstreamTransport {
       const durationMs = performance.now() - started;
       this.options.metrics?.upstreamRequests.inc({ service: req.service, route: req.route, status: status === null ? 'error' : String(status) });
       this.options.metrics?.upstreamDuration.observe({ service: req.service, route: req.route }, durationMs / 1000);
-      this.options.onCall?.({ service: req.service, route: req.route, status, attempt, durationMs });
       this.options.logger.debug(
         { upstream: { service: req.service, route: req.route, status, attempt, path: url.pathname, ms: Math.round(performance.now() - started) } },
         'upstream call',

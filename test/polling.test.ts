@@ -7,21 +7,29 @@ import { selectedFieldNames, visibleDigest } from '../src/polling/visible.js';
 describe('poll delays', () => {
   const registry = new PollerRegistry({ intervalMs: 1000, logger: createLogger('silent'), fetch: async () => [] });
 
-  it('jitters the base interval down by up to 20%, never later than the interval', () => {
-    const delays = Array.from({ length: 500 }, () => registry.nextDelay(0, null));
-    expect(Math.min(...delays)).toBeGreaterThanOrEqual(800);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
-    expect(new Set(delays).size).toBeGreaterThan(100); // not in lock-step
+  it('keeps a steady rhythm measured from the start of the previous tick', () => {
+    expect(registry.steadyDelay(10_000, 10_150)).toBe(850); // the tick itself took 150 ms
+    expect(registry.steadyDelay(10_000, 11_500)).toBe(0); // a slow tick: the next one at once
   });
 
-  it('backs off exponentially on errors, up to a cap', () => {
-    expect(registry.nextDelay(1, null)).toBeGreaterThanOrEqual(1600);
-    expect(registry.nextDelay(3, null)).toBeGreaterThanOrEqual(6400);
-    expect(registry.nextDelay(30, null)).toBeLessThanOrEqual(60_000);
+  it('starts new groups at a random phase, never later than one interval, not in lock-step', () => {
+    const delays = Array.from({ length: 500 }, () => registry.firstDelay());
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(800);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
+    expect(new Set(delays).size).toBeGreaterThan(100);
+  });
+
+  it('backs off exponentially on errors, jittered, up to a cap', () => {
+    const first = Array.from({ length: 200 }, () => registry.backoffDelay(1, null));
+    expect(Math.min(...first)).toBeGreaterThanOrEqual(1600);
+    expect(Math.max(...first)).toBeLessThanOrEqual(2000);
+    expect(new Set(first).size).toBeGreaterThan(50);
+    expect(registry.backoffDelay(3, null)).toBeGreaterThanOrEqual(6400);
+    expect(registry.backoffDelay(30, null)).toBeLessThanOrEqual(60_000);
   });
 
   it('never polls before Retry-After', () => {
-    expect(registry.nextDelay(1, 30_000)).toBeGreaterThanOrEqual(30_000);
+    expect(registry.backoffDelay(1, 30_000)).toBeGreaterThanOrEqual(30_000);
   });
 });
 

@@ -3,7 +3,8 @@
  * validation with the armor rules, the upstream budget, and a per-connection subscription cap.
  */
 import type http from 'node:http';
-import { GraphQLError, Kind, parse, specifiedRules, validate, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { LRUCache } from 'lru-cache';
+import { GraphQLError, Kind, parse, type DocumentNode, specifiedRules, validate, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { findAuthToken } from '../auth/credentials.js';
@@ -35,6 +36,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): void | 
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
   const rules = [...specifiedRules, ...options.validationRules];
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e));
+  const documents = new LRUCache<string, { document?: DocumentNode; errors?: GraphQLError[] }>({ max: 1000 });
   return useServer(
     {
       schema: options.schema,
@@ -52,14 +54,20 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): void | 
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
           return [badInput(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`)];
         }
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (err) {
-          return err instanceof GraphQLError ? tagged([err], 'GRAPHQL_PARSE_FAILED') : [badInput('Invalid GraphQL document')];
+        // Thousands of subscribers send the same few documents: parse and validate each text once.
+        let checked = documents.get(payload.query);
+        if (!checked) {
+          try {
+            const parsed = parse(payload.query);
+            const errors = validate(options.schema, parsed, rules);
+            checked = errors.length > 0 ? { errors: tagged(errors, 'GRAPHQL_VALIDATION_FAILED') } : { document: parsed };
+          } catch (err) {
+            checked = { errors: err instanceof GraphQLError ? tagged([err], 'GRAPHQL_PARSE_FAILED') : [badInput('Invalid GraphQL document')] };
+          }
+          documents.set(payload.query, checked);
         }
-        const errors = validate(options.schema, document, rules);
-        if (errors.length > 0) return tagged(errors, 'GRAPHQL_VALIDATION_FAILED');
+        if (checked.errors) return checked.errors;
+        const document = checked.document!;
         const operation = document.definitions.find(
           (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || d.name?.value === payload.operationName),
         );

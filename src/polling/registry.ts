@@ -36,7 +36,7 @@ export interface PollerRegistryOptions {
   maxBackoffMs?: number;
   /** Jobs polled at once in one process; a new job beyond it is refused. @default 10000 */
   maxPollers?: number;
-  /** Up to this share of each delay is taken off at random, so pollers don't fire in lock-step. @default 0.2 */
+  /** Up to this share of a new group's first delay and of backoff delays is taken off at random. @default 0.2 */
   jitter?: number;
   /** Observability hook, once per group tick. */
   onTick?: (info: { jobs: number; failed: number; delayMs: number }) => void;
@@ -170,6 +170,7 @@ class PollGroup {
     this.timer = null;
     if (this.ticking || this.pollers.size === 0) return;
     this.ticking = true;
+    const startedAt = Date.now();
     const pollers = [...this.pollers.values()];
     let outcome: { failed: number; retryAfterMs: number | null };
     try {
@@ -177,9 +178,10 @@ class PollGroup {
     } finally {
       this.ticking = false;
     }
-    // Back off while upstream fails; one good tick resets it.
+    // Back off while upstream fails; one good tick resets it to the steady rhythm.
     this.errors = outcome.failed > 0 ? this.errors + 1 : 0;
-    const delayMs = this.registry.nextDelay(this.errors, outcome.retryAfterMs);
+    const delayMs =
+      this.errors === 0 ? this.registry.steadyDelay(startedAt) : this.registry.backoffDelay(this.errors, outcome.retryAfterMs);
     this.registry.onTick?.({ jobs: pollers.length, failed: outcome.failed, delayMs });
     if (this.pollers.size > 0 && !this.registry.closed) this.schedule(delayMs);
   }
@@ -220,13 +222,25 @@ export class PollerRegistry {
   }
 
   /**
-   * Delay before a group's next tick: base or backed off, jittered, never before Retry-After. Jitter only
-   * shortens the delay, so a change is never seen later than one interval after it happened.
+   * Steady rhythm: the next tick one interval after this one *started*, so a change is seen at most one interval
+   * (plus its own fetch) after it happened, and a job is polled exactly once per interval.
    */
-  nextDelay(errors: number, retryAfterMs: number | null): number {
-    const base = errors === 0 ? this.intervalMs : Math.min(this.maxBackoffMs, this.intervalMs * 2 ** errors);
-    const jittered = base * (1 - Math.random() * this.jitter);
-    return Math.round(Math.max(jittered, retryAfterMs ?? 0));
+  steadyDelay(tickStartedAt: number, now = Date.now()): number {
+    return Math.max(0, this.intervalMs - (now - tickStartedAt));
+  }
+
+  /**
+   * A new group's first tick comes after a random share (up to `jitter`) of the interval is taken off, so groups
+   * started together do not poll in lock-step.
+   */
+  firstDelay(): number {
+    return Math.round(this.intervalMs * (1 - Math.random() * this.jitter));
+  }
+
+  /** After failed ticks: doubling per failure up to the cap, jittered, never before Retry-After. */
+  backoffDelay(errors: number, retryAfterMs: number | null): number {
+    const base = Math.min(this.maxBackoffMs, this.intervalMs * 2 ** errors);
+    return Math.round(Math.max(base * (1 - Math.random() * this.jitter), retryAfterMs ?? 0));
   }
 
   /**
@@ -285,7 +299,7 @@ export class PollerRegistry {
     const { failed, retryAfterMs } = await group.poll([poller]);
     if (!this.pollers.has(poller.id) || this.closed) return;
     // Join the group's rhythm: a group without a pending tick starts one.
-    group.ensureScheduled(this.nextDelay(failed > 0 ? 1 : 0, retryAfterMs));
+    group.ensureScheduled(failed > 0 ? this.backoffDelay(1, retryAfterMs) : this.firstDelay());
   }
 
   remove(poller: Poller): void {

@@ -14,9 +14,16 @@ function resolveEvent(event: JobEvent): JobModel {
   return event.job;
 }
 
-/** Only changes visible in this subscriber's selection are pushed (see polling/visible.ts). */
+/**
+ * Only changes visible in this subscriber's selection are pushed (see polling/visible.ts). Subscribers of the
+ * same (cached) document share one view.
+ */
+const views = new WeakMap<object, ReturnType<typeof viewOf>>();
 function viewFor(info: GraphQLResolveInfo) {
-  return viewOf(selectedFieldNames(info.fieldNodes, info.fragments));
+  const node = info.fieldNodes[0]!;
+  let view = views.get(node);
+  if (!view) views.set(node, (view = viewOf(selectedFieldNames(info.fieldNodes, info.fragments))));
+  return view;
 }
 
 export const Subscription: SubscriptionResolvers<GraphQLContext> = {

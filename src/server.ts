@@ -58,6 +58,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   onUnknownStatus((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
   const metrics = createMetrics();
+  if (config.redisUrl) {
+    logger.warn('REDIS_URL is set, but coordination across replicas is not implemented yet: this replica polls and caches on its own');
+  }
 
   // The simulator only ever runs in simulator mode: never beside real credentials against the real cloud.
   let simulator: Simulator | null = null;

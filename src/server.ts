@@ -59,7 +59,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   onUnknownStatus((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
   const metrics = createMetrics();
   if (config.redisUrl) {
-    logger.warn('REDIS_URL is set, but coordination across replicas is not implemented yet: this replica polls and caches on its own');
+    logger.warn('REDIS_URL is set, but this version has no coordination across replicas (issue 8): this replica polls and caches on its own');
   }
 
   // The simulator only ever runs in simulator mode: never beside real credentials against the real cloud.

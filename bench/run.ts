@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: speed, upstream economy, subscription scale and a soak test, measured side by side in one
  * run (absolute numbers vary by machine; ratios to a bare Apollo Server in the same run do not). Writes
- * bench/results.md and bench/results.json. BENCH_QUICK=1 shortens every phase (a smoke run, not a measurement).
+ * bench/results.md and bench/results.json. BENCH_QUICK=1 shortens every phase (a smoke run, not a measurement);
+ * BENCH_DEBUG=1 prints the timing of each push-latency wave (changes, polls seen upstream, receipts).
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -175,9 +176,17 @@ async function subscriptionScale(results: Results): Promise<void> {
       await Promise.all(
         subs.map(async (s, i) => {
           await s.sub.waitFor(seenBefore[i]! + 1, SUB_INTERVAL_MS * 3);
-          latencies.push(Date.now() - changedAt.get(s.id)!);
+          latencies.push(s.sub.receivedAt[seenBefore[i]!]! - changedAt.get(s.id)!);
         }),
       );
+      if (process.env['BENCH_DEBUG']) {
+        const { calls } = (await (await fetch(`${sim}/_sim/calls?route=gaussdb.showJob`)).json()) as { calls: Array<{ at: number; jobId: string }> };
+        const firstChange = Math.min(...changedAt.values());
+        const lastChange = Math.max(...changedAt.values());
+        const ats = calls.map((c) => c.at).filter((a) => a > firstChange - 2 * SUB_INTERVAL_MS);
+        const recv = subs.map((s, i) => s.sub.receivedAt[seenBefore[i]!]!);
+        log(`wave ${wave}: changes ${firstChange % 100000}..${lastChange % 100000}; polls at ${[...new Set(ats.map((a) => Math.round(a / 10) * 10 % 100000))].join(',')}; received ${Math.min(...recv) % 100000}..${Math.max(...recv) % 100000}`);
+      }
     }
     results.subscriptions = {
       subscribers: total,

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse, type FragmentDefinitionNode, type OperationDefinitionNode, type FieldNode } from 'graphql';
+import { tokenCredential } from '../src/auth/credentials.js';
 import { createLogger } from '../src/logger.js';
+import type { JobModel } from '../src/model/job.js';
 import { PollerRegistry } from '../src/polling/registry.js';
 import { selectedFieldNames, visibleDigest } from '../src/polling/visible.js';
 
@@ -30,6 +32,45 @@ describe('poll delays', () => {
 
   it('never polls before Retry-After', () => {
     expect(registry.backoffDelay(1, 30_000)).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
+describe('slots', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const running = (jobId: string, service: string) => ({ jobId, service, terminal: false, state: 'RUNNING' }) as unknown as JobModel;
+
+  async function pollBatches(service: 'GAUSSDB_MYSQL' | 'CLOUD_PHONE', jobs: number) {
+    const batches: Array<{ at: number; size: number }> = [];
+    const registry = new PollerRegistry({
+      intervalMs: 200,
+      logger: createLogger('silent'),
+      fetch: async (keys) => {
+        batches.push({ at: Date.now(), size: keys.length });
+        return keys.map((k) => running(k.jobId, k.service));
+      },
+    });
+    const credential = tokenCredential('t');
+    const streams = Array.from({ length: jobs }, (_, i) =>
+      registry.subscribe({ service, jobId: `job-${i}`, projectId: 'p', region: 'r', requestId: service === 'CLOUD_PHONE' ? `req-${i}` : null }, credential),
+    );
+    for (const s of streams) void s.next();
+    await sleep(450);
+    registry.close();
+    return batches.slice(jobs); // after each job's first fetch
+  }
+
+  it('polls each job of a non-batched service on its own timer, at different phases', async () => {
+    const ticks = await pollBatches('GAUSSDB_MYSQL', 30);
+    expect(ticks.length).toBeGreaterThanOrEqual(30);
+    expect(ticks.every((t) => t.size === 1)).toBe(true);
+    const firstRound = ticks.slice(0, 30).map((t) => t.at);
+    expect(Math.max(...firstRound) - Math.min(...firstRound)).toBeGreaterThan(10); // not one burst
+  });
+
+  it('polls up to 20 Cloud Phone jobs together, so their request ids share one call', async () => {
+    const ticks = await pollBatches('CLOUD_PHONE', 45);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    expect(ticks.slice(0, 3).map((t) => t.size).sort()).toEqual([20, 20, 5]);
   });
 });
 

@@ -2,12 +2,12 @@
  * Shared, adaptive upstream polling for subscriptions (contract §7).
  *
  * - One `Poller` per (service, region, project, job, credential fingerprint), however many subscribers.
- * - Pollers are scheduled in `PollGroup`s per (service, region, project, credential): one jittered timer per
- *   group, and one set of fresh loaders per tick, so Cloud Phone pollers that know their request id share
- *   `ListJobs?request_ids=` calls (≤ 20 ids each) and every other job costs one call per tick.
+ * - Pollers are grouped per (service, region, project, credential) and polled on `Slot` timers with fresh loaders
+ *   per tick: up to 20 Cloud Phone jobs share a slot, so their request ids share one `ListJobs?request_ids=`
+ *   call; every other job has its own slot, at its own phase of the interval, and costs one call per tick.
  * - A subscriber joining late gets the latest state at once; a new poller fetches at once.
  * - Subscribers see a job only when it changed; after a terminal state they complete and the poller stops.
- * - Upstream errors back off exponentially with jitter (per group, honouring Retry-After) and end nobody's
+ * - Upstream errors back off exponentially with jitter (per slot, honouring Retry-After) and end nobody's
  *   subscription; only answers that cannot get better (not found, 400, 401, 403) end it with an error.
  */
 import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
@@ -17,6 +17,7 @@ import { ErrorCode, toGraphQLError, UpstreamError } from '../errors.js';
 import type { ValidJobRef } from '../graphql/validation.js';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
+import { CLOUD_PHONE_REQUEST_IDS_PER_CALL } from '../services/clients.js';
 
 /** What a subscriber receives: a job state, or the error that ends its subscription. */
 export type JobEvent = { job: JobModel } | { error: GraphQLError };
@@ -38,7 +39,7 @@ export interface PollerRegistryOptions {
   maxPollers?: number;
   /** Up to this share of a new group's first delay and of backoff delays is taken off at random. @default 0.2 */
   jitter?: number;
-  /** Observability hook, once per group tick. */
+  /** Observability hook, once per slot tick. */
   onTick?: (info: { jobs: number; failed: number; delayMs: number }) => void;
 }
 
@@ -68,6 +69,8 @@ class Poller {
   readonly subscribers = new Set<Subscriber>();
   latest: JobModel | null = null;
   private digest: string | null = null;
+  /** The timer this job is polled on; null until its first fetch is done. */
+  slot: Slot | null = null;
 
   constructor(
     readonly id: string,
@@ -105,26 +108,23 @@ class Poller {
   }
 }
 
-class PollGroup {
-  readonly pollers = new Map<string, Poller>();
+/**
+ * Pollers fetched together on one timer. A Cloud Phone slot holds up to 20 jobs, whose request ids share one
+ * `ListJobs` call per tick; every other job has a slot of its own, so a group's jobs are polled at different
+ * moments of the interval: upstream sees an even rate instead of bursts, and the subscribers of jobs that change
+ * together are not all served in the same instant.
+ */
+class Slot {
+  readonly pollers = new Set<Poller>();
   private timer: NodeJS.Timeout | null = null;
   private errors = 0;
   private ticking = false;
 
-  constructor(
-    readonly id: string,
-    readonly credential: Credential,
-    private readonly registry: PollerRegistry,
-  ) {}
+  constructor(private readonly group: PollGroup) {}
 
   schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), delayMs);
-  }
-
-  /** Starts the group's rhythm unless a tick is already pending or running. */
-  ensureScheduled(delayMs: number): void {
-    if (!this.timer && !this.ticking) this.schedule(delayMs);
   }
 
   stop(): void {
@@ -132,7 +132,67 @@ class PollGroup {
     this.timer = null;
   }
 
-  /** Fetches the given pollers (all of the group on a tick; a single new one on join). */
+  private async tick(): Promise<void> {
+    this.timer = null;
+    if (this.ticking || this.pollers.size === 0) return;
+    this.ticking = true;
+    const registry = this.group.registry;
+    const startedAt = Date.now();
+    const pollers = [...this.pollers];
+    let outcome: { failed: number; retryAfterMs: number | null };
+    try {
+      outcome = await this.group.poll(pollers);
+    } finally {
+      this.ticking = false;
+    }
+    // Back off while upstream fails; one good tick resets it to the steady rhythm.
+    this.errors = outcome.failed > 0 ? this.errors + 1 : 0;
+    const delayMs = this.errors === 0 ? registry.steadyDelay(startedAt) : registry.backoffDelay(this.errors, outcome.retryAfterMs);
+    registry.onTick?.({ jobs: pollers.length, failed: outcome.failed, delayMs });
+    if (this.pollers.size > 0 && !registry.closed) this.schedule(delayMs);
+  }
+}
+
+class PollGroup {
+  readonly pollers = new Map<string, Poller>();
+  private readonly slots = new Set<Slot>();
+  /** Jobs per slot: Cloud Phone batches request ids, other services have no batch call. */
+  private readonly slotCapacity: number;
+
+  constructor(
+    readonly id: string,
+    readonly credential: Credential,
+    readonly registry: PollerRegistry,
+    service: ValidJobRef['service'],
+  ) {
+    this.slotCapacity = service === 'CLOUD_PHONE' ? CLOUD_PHONE_REQUEST_IDS_PER_CALL : 1;
+  }
+
+  /** Puts a fetched poller on a timer: a batch slot with room, or a new slot first ticking after `delayMs`. */
+  place(poller: Poller, delayMs: number): void {
+    let slot: Slot | undefined;
+    if (this.slotCapacity > 1) for (const s of this.slots) if (s.pollers.size < this.slotCapacity) slot = s;
+    if (!slot) {
+      slot = new Slot(this);
+      this.slots.add(slot);
+      slot.schedule(delayMs);
+    }
+    slot.pollers.add(poller);
+    poller.slot = slot;
+  }
+
+  unplace(poller: Poller): void {
+    const slot = poller.slot;
+    if (!slot) return;
+    poller.slot = null;
+    slot.pollers.delete(poller);
+    if (slot.pollers.size === 0) {
+      slot.stop();
+      this.slots.delete(slot);
+    }
+  }
+
+  /** Fetches the given pollers in one batch (a slot on its tick; a single new one on join). */
   async poll(pollers: Poller[]): Promise<{ failed: number; retryAfterMs: number | null }> {
     let failed = 0;
     let retryAfterMs: number | null = null;
@@ -164,26 +224,6 @@ class PollGroup {
       }
     });
     return { failed, retryAfterMs };
-  }
-
-  private async tick(): Promise<void> {
-    this.timer = null;
-    if (this.ticking || this.pollers.size === 0) return;
-    this.ticking = true;
-    const startedAt = Date.now();
-    const pollers = [...this.pollers.values()];
-    let outcome: { failed: number; retryAfterMs: number | null };
-    try {
-      outcome = await this.poll(pollers);
-    } finally {
-      this.ticking = false;
-    }
-    // Back off while upstream fails; one good tick resets it to the steady rhythm.
-    this.errors = outcome.failed > 0 ? this.errors + 1 : 0;
-    const delayMs =
-      this.errors === 0 ? this.registry.steadyDelay(startedAt) : this.registry.backoffDelay(this.errors, outcome.retryAfterMs);
-    this.registry.onTick?.({ jobs: pollers.length, failed: outcome.failed, delayMs });
-    if (this.pollers.size > 0 && !this.registry.closed) this.schedule(delayMs);
   }
 }
 
@@ -230,8 +270,8 @@ export class PollerRegistry {
   }
 
   /**
-   * A new group's first tick comes after a random share (up to `jitter`) of the interval is taken off, so groups
-   * started together do not poll in lock-step.
+   * A new slot's first tick comes after a random share (up to `jitter`) of the interval is taken off, so jobs
+   * subscribed together do not poll in lock-step.
    */
   firstDelay(): number {
     return Math.round(this.intervalMs * (1 - Math.random() * this.jitter));
@@ -261,7 +301,7 @@ export class PollerRegistry {
       const groupId = `${key.service}|${key.region}|${key.projectId}|${credential.fingerprint}`;
       let group = this.groups.get(groupId);
       if (!group) {
-        group = new PollGroup(groupId, credential, this);
+        group = new PollGroup(groupId, credential, this, key.service);
         this.groups.set(groupId, group);
       }
       poller = new Poller(id, key, group);
@@ -298,8 +338,7 @@ export class PollerRegistry {
     const group = poller.group;
     const { failed, retryAfterMs } = await group.poll([poller]);
     if (!this.pollers.has(poller.id) || this.closed) return;
-    // Join the group's rhythm: a group without a pending tick starts one.
-    group.ensureScheduled(failed > 0 ? this.backoffDelay(1, retryAfterMs) : this.firstDelay());
+    group.place(poller, failed > 0 ? this.backoffDelay(1, retryAfterMs) : this.firstDelay());
   }
 
   remove(poller: Poller): void {
@@ -307,11 +346,9 @@ export class PollerRegistry {
     this.pollers.delete(poller.id);
     const group = poller.group;
     group.pollers.delete(poller.id);
+    group.unplace(poller);
     poller.end();
-    if (group.pollers.size === 0) {
-      group.stop();
-      this.groups.delete(group.id);
-    }
+    if (group.pollers.size === 0) this.groups.delete(group.id);
   }
 
   /** Stops every poller and completes every subscription. */

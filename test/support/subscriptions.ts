@@ -9,6 +9,8 @@ export interface Message {
 
 export interface Collected {
   messages: Message[];
+  /** Date.now() when each message arrived (same index as `messages`). */
+  receivedAt: number[];
   /** Resolves when the server completes the subscription (or it errors). */
   done: Promise<{ error?: unknown }>;
   /** Waits until at least n messages arrived. */
@@ -28,6 +30,7 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
 
 export function collect(client: Client, query: string, variables: Record<string, unknown> = {}): Collected {
   const messages: Message[] = [];
+  const receivedAt: number[] = [];
   const waiters: Array<() => void> = [];
   let finish!: (r: { error?: unknown }) => void;
   const done = new Promise<{ error?: unknown }>((resolve) => (finish = resolve));
@@ -37,6 +40,7 @@ export function collect(client: Client, query: string, variables: Record<string,
     {
       next: (m) => {
         messages.push(m as Message);
+        receivedAt.push(Date.now());
         wake();
       },
       error: (error) => {
@@ -53,6 +57,7 @@ export function collect(client: Client, query: string, variables: Record<string,
   void done.then(() => (finished = true));
   return {
     messages,
+    receivedAt,
     done,
     unsubscribe,
     async waitFor(n, timeoutMs = 10_000) {

@@ -10,7 +10,7 @@ import { DEMO } from '../src/simulator/index.js';
 import { startTestServer } from '../test/support/server.js';
 import { collect, wsClient } from '../test/support/subscriptions.js';
 import { load, type LoadResult } from './lib/load.js';
-import { scrape, startChild, type ChildServer } from './lib/processes.js';
+import { scrape, startChild, type ChildServer } from '../test/support/processes.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const DURATION_S = QUICK ? 2 : 8;

@@ -32,6 +32,8 @@ export interface Config {
   /** @default 3000 */
   pollIntervalMs: number;
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel, so deployments can share a Redis. @default 'cloud-jobs-subgraph' */
+  redisKeyPrefix: string;
   /** @default 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** @default true with the simulator, false with huaweicloud */
@@ -106,6 +108,10 @@ const fields = {
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -')
+    .default('cloud-jobs-subgraph'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EXPLORER: boolVar.optional(),
   UPSTREAM_TIMEOUT_MS: intVar(100, 120_000).default(10_000),
@@ -192,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     endpointOverrides,
     pollIntervalMs: values['POLL_INTERVAL_MS'] as number,
     redisUrl: (values['REDIS_URL'] as string | undefined) ?? null,
+    redisKeyPrefix: values['REDIS_KEY_PREFIX'] as string,
     logLevel: values['LOG_LEVEL'] as Config['logLevel'],
     explorer,
     upstreamHttp: {

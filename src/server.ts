@@ -20,6 +20,9 @@ import { UpstreamTransport } from './upstream/http.js';
 import { createServiceClients } from './services/index.js';
 import { createLoaders } from './loaders/index.js';
 import { TerminalJobCache } from './loaders/terminal-cache.js';
+import { ClusterCoordinator } from './cluster/coordinator.js';
+import { RedisLink } from './cluster/redis.js';
+import { RedisTerminalStore } from './cluster/terminal-store.js';
 import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
@@ -58,9 +61,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   onUnknownStatus((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
   const metrics = createMetrics();
-  if (config.redisUrl) {
-    logger.warn('REDIS_URL is set, but this version has no coordination across replicas (issue 8): this replica polls and caches on its own');
-  }
+  // With REDIS_URL, replicas share pollers and the terminal-job cache; without it, everything stays in process.
+  const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, logger }) : null;
 
   // The simulator only ever runs in simulator mode: never beside real credentials against the real cloud.
   let simulator: Simulator | null = null;
@@ -86,7 +88,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clients = createServiceClients(transport);
   const pollClients = createServiceClients(pollTransport);
   const concurrency = config.upstreamHttp.concurrency;
-  const terminalCache = new TerminalJobCache(config.terminalCache);
+  const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisTerminalStore(redis, config.redisKeyPrefix) : null);
+  const coordinator = redis
+    ? new ClusterCoordinator({ link: redis, prefix: config.redisKeyPrefix, intervalMs: config.pollIntervalMs, logger, metrics })
+    : null;
   const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache });
 
   const pollers = new PollerRegistry({
@@ -96,8 +101,14 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
     fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache }).job.loadMany(keys),
     onTick: ({ failed }) => metrics.pollTicks.inc({ outcome: failed > 0 ? 'failed' : 'ok' }),
+    coordination: coordinator ?? undefined,
   });
-  observeSources(metrics, { pollers: () => pollers.size, subscribers: () => pollers.subscriberCount });
+  coordinator?.start();
+  observeSources(metrics, {
+    pollers: () => pollers.size,
+    subscribers: () => pollers.subscriberCount,
+    clusterRoles: coordinator ? () => coordinator.roles() : undefined,
+  });
 
   // A client token wins over the service's AK/SK (whose fingerprint is computed once, not per request).
   const serviceCredential = serviceKeys ? accessKeyCredential(serviceKeys) : null;
@@ -202,7 +213,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
         // then the pollers, then HTTP: stop accepting and drain in-flight requests.
         await ws.dispose();
-        pollers.close();
+        pollers.close(); // a replica leading jobs hands them over to the others
+        await coordinator?.close();
+        await redis?.close();
         await apollo.stop();
         await Promise.all([transport.close(), pollTransport.close()]);
         if (ownsSimulator) await simulator?.close();

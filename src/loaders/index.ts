@@ -100,7 +100,7 @@ export function createLoaders({ clients, credential, concurrency, metrics, termi
   );
 
   async function loadJob(key: JobKey): Promise<JobModel | null> {
-    const cached = terminalCache?.get(fp, key);
+    const cached = await terminalCache?.get(fp, key);
     if (cached) return cached;
     const job = await fetchJob(key);
     terminalCache?.offer(fp, job);

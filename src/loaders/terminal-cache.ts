@@ -2,6 +2,10 @@
  * Terminal jobs never change, so they are served from memory: keyed by credential fingerprint and job (data
  * fetched with one credential is never served to another), bounded in entries, and with a TTL so that access
  * revoked upstream stops being honoured from cache within that time.
+ *
+ * With a shared store (Redis, when REDIS_URL is set) a miss here is looked up there, and what is learnt here is
+ * written there, so a finished job is fetched once for all replicas. An entry copied from the store keeps the age
+ * it had there: the TTL bounds its age across the cluster, not per replica.
  */
 import { LRUCache } from 'lru-cache';
 import type { JobModel } from '../model/job.js';
@@ -20,23 +24,48 @@ export interface JobCoordinates {
   jobId: string;
 }
 
+/** A second level shared by replicas; failures count as misses (the job is then fetched upstream). */
+export interface SharedTerminalStore {
+  /** The job and how long it may still be served, or undefined. */
+  get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined>;
+  set(key: string, job: JobModel, ttlMs: number): void;
+}
+
 const keyOf = (fingerprint: string, job: JobCoordinates) =>
   `${fingerprint}|${job.service}|${job.region}|${job.projectId}|${job.jobId}`;
 
 export class TerminalJobCache {
   private readonly lru: LRUCache<string, JobModel> | null;
+  private readonly ttlMs: number;
 
-  constructor(options: TerminalCacheOptions) {
+  constructor(
+    options: TerminalCacheOptions,
+    private readonly shared: SharedTerminalStore | null = null,
+  ) {
+    this.ttlMs = options.ttlMs;
     this.lru = options.max > 0 && options.ttlMs > 0 ? new LRUCache({ max: options.max, ttl: options.ttlMs }) : null;
   }
 
-  get(fingerprint: string, job: JobCoordinates): JobModel | undefined {
-    return this.lru?.get(keyOf(fingerprint, job));
+  /** A hit in memory answers synchronously; a miss asks the shared store, if any. */
+  get(fingerprint: string, job: JobCoordinates): JobModel | undefined | Promise<JobModel | undefined> {
+    if (!this.lru) return undefined;
+    const key = keyOf(fingerprint, job);
+    const hit = this.lru.get(key);
+    if (hit || !this.shared) return hit;
+    return this.shared.get(key).then((found) => {
+      if (!found) return undefined;
+      this.lru?.set(key, found.job, { ttl: found.ttlMs });
+      return found.job;
+    });
   }
 
   /** Remembers a job if it is terminal; anything else is ignored. */
   offer(fingerprint: string, job: JobModel | null): void {
-    if (this.lru && job?.terminal) this.lru.set(keyOf(fingerprint, job), job);
+    if (!this.lru || !job?.terminal) return;
+    const key = keyOf(fingerprint, job);
+    if (this.lru.has(key)) return; // already known (perhaps from the shared store): keep its age
+    this.lru.set(key, job);
+    this.shared?.set(key, job, this.ttlMs);
   }
 
   get size(): number {

@@ -14,6 +14,9 @@ export interface Metrics {
   operations: Counter<'type'>;
   errors: Counter<'code'>;
   pollTicks: Counter<'outcome'>;
+  clusterDegraded: Gauge;
+  clusterDegradedEntered: Counter;
+  clusterLeases: Counter<'event'>;
 }
 
 export interface MetricsSources {
@@ -21,6 +24,8 @@ export interface MetricsSources {
   pollers(): number;
   /** Subscribers attached now. */
   subscribers(): number;
+  /** With REDIS_URL: jobs this replica polls for the cluster (leader), receives (follower), polls alone (local). */
+  clusterRoles?(): Record<'leader' | 'follower' | 'local', number>;
 }
 
 export function createMetrics(): Metrics {
@@ -74,8 +79,24 @@ export function createMetrics(): Metrics {
     }),
     pollTicks: new Counter({
       name: 'poll_ticks_total',
-      help: 'Poll group ticks, by outcome (ok, failed).',
+      help: 'Poll ticks (a job, or up to 20 Cloud Phone jobs polled together), by outcome (ok, failed).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    clusterDegraded: new Gauge({
+      name: 'cluster_degraded',
+      help: '1 while REDIS_URL is set but Redis is unreachable, so this replica polls its jobs on its own.',
+      registers: [registry],
+    }),
+    clusterDegradedEntered: new Counter({
+      name: 'cluster_degraded_total',
+      help: 'Times this replica lost Redis and fell back to polling on its own.',
+      registers: [registry],
+    }),
+    clusterLeases: new Counter({
+      name: 'cluster_leases_total',
+      help: 'Poller leases acquired (this replica starts polling a job for the cluster) and released.',
+      labelNames: ['event'],
       registers: [registry],
     }),
   };
@@ -85,4 +106,16 @@ export function createMetrics(): Metrics {
 export function observeSources(metrics: Metrics, sources: MetricsSources): void {
   new Gauge({ name: 'subscription_pollers', help: 'Jobs being polled for subscribers.', registers: [metrics.registry], collect() { this.set(sources.pollers()); } });
   new Gauge({ name: 'subscription_subscribers', help: 'Subscribers attached to pollers.', registers: [metrics.registry], collect() { this.set(sources.subscribers()); } });
+  const roles = sources.clusterRoles;
+  if (roles) {
+    new Gauge({
+      name: 'cluster_jobs',
+      help: 'Jobs with subscribers here, by role: leader (polled here for all replicas), follower, local (Redis down).',
+      labelNames: ['role'],
+      registers: [metrics.registry],
+      collect() {
+        for (const [role, n] of Object.entries(roles())) this.set({ role }, n);
+      },
+    });
+  }
 }

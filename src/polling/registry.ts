@@ -25,6 +25,31 @@ export type JobEvent = { job: JobModel } | { error: GraphQLError };
 /** What a subscriber can see of a job (a digest); equal digests mean nothing visible changed. */
 export type JobView = (job: JobModel) => string;
 
+/**
+ * A job as the cluster coordinator sees it (issue 8): the registry keeps its subscribers; the coordinator says
+ * whether this replica polls it or receives its states from the replica that does.
+ */
+export interface CoordinatedJob {
+  /** service|region|project|job|credential fingerprint: the same on every replica, and never a secret. */
+  readonly id: string;
+  /** Poll it here: at once (0) or first after `delayMs`. */
+  lead(delayMs: number): void;
+  /** Stop polling it here; its states now come through `deliver`. */
+  follow(): void;
+  /** A state (or a final error) that another replica fetched. */
+  deliver(event: JobEvent): void;
+}
+
+/** Decides which replica polls each job, and shares what it fetched; without one, every job is polled here. */
+export interface Coordination {
+  /** The job got its first subscriber here. */
+  attach(job: CoordinatedJob): void;
+  /** This replica fetched a state (changed or not) or a final error for the job. */
+  fetched(job: CoordinatedJob, event: JobEvent, changed: boolean): void;
+  /** The job has no subscriber here any more, or ended. */
+  detach(job: CoordinatedJob): void;
+}
+
 /** Fetches the current state of several jobs of one group with one credential; the DataLoader contract. */
 export type BatchFetch = (keys: readonly ValidJobRef[], credential: Credential) => Promise<Array<JobModel | null | Error>>;
 
@@ -39,6 +64,8 @@ export interface PollerRegistryOptions {
   maxPollers?: number;
   /** Up to this share of a new group's first delay and of backoff delays is taken off at random. @default 0.2 */
   jitter?: number;
+  /** Shares pollers with other replicas (Redis); absent, every job is polled here. */
+  coordination?: Coordination;
   /** Observability hook, once per slot tick. */
   onTick?: (info: { jobs: number; failed: number; delayMs: number }) => void;
 }
@@ -65,12 +92,14 @@ interface Subscriber {
   stop(): void;
 }
 
-class Poller {
+class Poller implements CoordinatedJob {
   readonly subscribers = new Set<Subscriber>();
   latest: JobModel | null = null;
   private digest: string | null = null;
-  /** The timer this job is polled on; null until its first fetch is done. */
+  /** The timer this job is polled on; null until its first fetch is done, or while another replica polls it. */
   slot: Slot | null = null;
+  /** Polled by this replica (or about to be). */
+  local = false;
 
   constructor(
     readonly id: string,
@@ -78,23 +107,37 @@ class Poller {
     readonly group: PollGroup,
   ) {}
 
-  /** Publishes a fetched state if it changed; returns true when the poller is done (terminal). */
-  accept(job: JobModel): boolean {
+  lead(delayMs: number): void {
+    if (this.local) return;
+    this.local = true;
+    if (delayMs <= 0) void this.group.registry.start(this);
+    else this.group.place(this, delayMs);
+  }
+
+  follow(): void {
+    this.local = false;
+    this.group.unplace(this);
+  }
+
+  deliver(event: JobEvent): void {
+    this.group.registry.handle(this, event, false);
+  }
+
+  /** Publishes a state to subscribers if it changed; `done` when the job is terminal. */
+  accept(job: JobModel): { changed: boolean; done: boolean } {
     // Cloud Phone: learn the request id from ShowJob so later polls share batched ListJobs calls.
     if (job.service === 'CLOUD_PHONE' && this.key.requestId === null && job.requestId) {
       this.key = { ...this.key, requestId: job.requestId };
     }
     const digest = JSON.stringify(job);
-    if (digest !== this.digest) {
+    const changed = digest !== this.digest;
+    if (changed) {
       this.digest = digest;
       this.latest = job;
       for (const s of this.subscribers) s.push({ job });
     }
-    if (job.terminal) {
-      this.end();
-      return true;
-    }
-    return false;
+    if (job.terminal) this.end();
+    return { changed, done: job.terminal };
   }
 
   fail(error: GraphQLError): void {
@@ -170,6 +213,7 @@ class PollGroup {
 
   /** Puts a fetched poller on a timer: a batch slot with room, or a new slot first ticking after `delayMs`. */
   place(poller: Poller, delayMs: number): void {
+    if (poller.slot || !this.pollers.has(poller.id)) return;
     let slot: Slot | undefined;
     if (this.slotCapacity > 1) for (const s of this.slots) if (s.pollers.size < this.slotCapacity) slot = s;
     if (!slot) {
@@ -208,8 +252,7 @@ class PollGroup {
       if (result instanceof Error) {
         const error = toGraphQLError(result);
         if (isFinal(error)) {
-          poller.fail(error);
-          this.registry.remove(poller);
+          this.registry.handle(poller, { error }, true);
           return;
         }
         failed++;
@@ -217,10 +260,9 @@ class PollGroup {
         if (ra !== null) retryAfterMs = Math.max(retryAfterMs ?? 0, ra);
         this.registry.logger.debug({ job: poller.key.jobId, code: error.extensions['code'] }, 'poll failed; backing off');
       } else if (result === null || result === undefined) {
-        poller.fail(notFound(poller.key));
-        this.registry.remove(poller);
-      } else if (poller.accept(result)) {
-        this.registry.remove(poller);
+        this.registry.handle(poller, { error: notFound(poller.key) }, true);
+      } else {
+        this.registry.handle(poller, { job: result }, true);
       }
     });
     return { failed, retryAfterMs };
@@ -233,6 +275,7 @@ export class PollerRegistry {
   readonly fetch: BatchFetch;
   readonly logger: Logger;
   readonly onTick: PollerRegistryOptions['onTick'];
+  private readonly coordination: Coordination | undefined;
   private readonly intervalMs: number;
   private readonly maxBackoffMs: number;
   private readonly maxPollers: number;
@@ -243,6 +286,7 @@ export class PollerRegistry {
     this.fetch = options.fetch;
     this.logger = options.logger;
     this.onTick = options.onTick;
+    this.coordination = options.coordination;
     this.intervalMs = options.intervalMs;
     this.maxBackoffMs = options.maxBackoffMs ?? Math.max(60_000, options.intervalMs * 10);
     this.maxPollers = options.maxPollers ?? 10_000;
@@ -325,7 +369,10 @@ export class PollerRegistry {
       };
       target.subscribers.add(subscriber);
       if (target.latest) subscriber.push({ job: target.latest });
-      if (isNew) void this.start(target);
+      if (isNew) {
+        if (this.coordination) this.coordination.attach(target);
+        else target.lead(0);
+      }
       await stop;
       // The subscriber left (or was ended): detach, and stop polling when nobody is left.
       target.subscribers.delete(subscriber);
@@ -334,11 +381,27 @@ export class PollerRegistry {
     }, new SlidingBuffer(4));
   }
 
-  private async start(poller: Poller): Promise<void> {
+  /** A job's first poll here: fetch at once, then put it on a timer. */
+  async start(poller: Poller): Promise<void> {
     const group = poller.group;
     const { failed, retryAfterMs } = await group.poll([poller]);
-    if (!this.pollers.has(poller.id) || this.closed) return;
+    // Gone, or another replica took it over while we were fetching.
+    if (!this.pollers.has(poller.id) || this.closed || !poller.local) return;
     group.place(poller, failed > 0 ? this.backoffDelay(1, retryAfterMs) : this.firstDelay());
+  }
+
+  /** A state or final error for a job, fetched here or delivered by the replica that polls it. */
+  handle(poller: Poller, event: JobEvent, fetchedHere: boolean): void {
+    if (this.pollers.get(poller.id) !== poller) return;
+    if ('error' in event) {
+      if (fetchedHere) this.coordination?.fetched(poller, event, true);
+      poller.fail(event.error);
+      this.remove(poller);
+      return;
+    }
+    const { changed, done } = poller.accept(event.job);
+    if (fetchedHere) this.coordination?.fetched(poller, event, changed);
+    if (done) this.remove(poller);
   }
 
   remove(poller: Poller): void {
@@ -347,8 +410,10 @@ export class PollerRegistry {
     const group = poller.group;
     group.pollers.delete(poller.id);
     group.unplace(poller);
+    poller.local = false;
     poller.end();
     if (group.pollers.size === 0) this.groups.delete(group.id);
+    this.coordination?.detach(poller);
   }
 
   /** Stops every poller and completes every subscription. */

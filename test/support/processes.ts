@@ -1,4 +1,7 @@
-/** Child processes for benchmarks: the real server (`src/main.ts`) and the bare Apollo baseline. */
+/**
+ * The real server (`src/main.ts`) as a child process, for tests that need several replicas and for benchmarks
+ * (also the bare Apollo baseline). Its JSON log lines are kept for assertions.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -7,7 +10,12 @@ export interface ChildServer {
   /** The embedded simulator's base URL (its /_sim admin API), when there is one. */
   simulator: string | null;
   child: ChildProcess;
+  /** Every JSON log line so far, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** SIGTERM (graceful shutdown), resolved when the process has exited. */
   stop(): Promise<void>;
+  /** SIGKILL: the process dies at once, as in a crash. */
+  kill(): Promise<void>;
 }
 
 /** Starts `node --import tsx <entry>` and waits for its JSON "listening" log line. */
@@ -18,24 +26,32 @@ export async function startChild(script: string, env: Record<string, string>): P
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const logs: Array<Record<string, unknown>> = [];
+  const parse = (line: string) => {
+    try {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (logs.length < 10_000) logs.push(entry);
+      return entry;
+    } catch {
+      return null;
+    }
+  };
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {
-    let entry: { msg?: string; url?: string; simulator?: string | null };
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (entry.msg === 'cloud-jobs-subgraph listening' || entry.msg === 'bare apollo listening') {
-      lines.on('line', () => {}); // keep draining stdout
+    const entry = parse(line) as { msg?: string; url?: string; simulator?: string | null } | null;
+    if (entry?.msg === 'cloud-jobs-subgraph listening' || entry?.msg === 'bare apollo listening') {
+      lines.on('line', parse); // keep draining stdout
+      const signal = async (name: NodeJS.Signals) => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(name);
+        await exited;
+      };
       return {
         url: entry.url!,
         simulator: entry.simulator ?? null,
         child,
-        async stop() {
-          child.kill('SIGTERM');
-          await exited;
-        },
+        logs,
+        stop: () => signal('SIGTERM'),
+        kill: () => signal('SIGKILL'),
       };
     }
   }

@@ -6,7 +6,8 @@
  */
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { DEMO } from '../src/simulator/index.js';
+import { createSimulator, DEMO } from '../src/simulator/index.js';
+import { startReplicas, uniquePrefix } from '../test/support/replicas.js';
 import { startTestServer } from '../test/support/server.js';
 import { collect, wsClient } from '../test/support/subscriptions.js';
 import { load, type LoadResult } from './lib/load.js';
@@ -51,6 +52,7 @@ interface Results {
   economy: Record<string, unknown>;
   subscriptions: Record<string, number>;
   soak: Record<string, unknown>;
+  replicas: Array<Record<string, string | number>>;
 }
 
 async function queryThroughput(results: Results): Promise<void> {
@@ -209,6 +211,57 @@ async function subscriptionScale(results: Results): Promise<void> {
   }
 }
 
+/**
+ * Replicas: the same subscribers spread over 1 replica, 3 replicas sharing Redis, and 3 replicas without it, all
+ * calling one simulator as if it were the cloud; upstream polls per interval, counted at the simulator.
+ */
+async function replicaScale(results: Results): Promise<void> {
+  const jobs = 20;
+  const subscribers = QUICK ? 150 : 600;
+  const intervalMs = 1000;
+  const windowIntervals = QUICK ? 4 : 10;
+  const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  const sim = await createSimulator();
+  try {
+    for (const [count, redis] of [[1, true], [3, true], [3, false]] as const) {
+      log(`replicas: ${count} replica(s)${redis ? ' sharing Redis' : ' without Redis'}, ${subscribers} subscribers over ${jobs} jobs`);
+      const prefix = uniquePrefix();
+      const replicas = await startReplicas(count, sim, {
+        POLL_INTERVAL_MS: String(intervalMs),
+        MAX_SUBSCRIPTIONS_PER_CONNECTION: String(subscribers),
+        ...(redis ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix } : {}),
+      });
+      const clients = replicas.map((r) => wsClient(r.url));
+      try {
+        const ids = Array.from({ length: jobs }, (_, i) => `5ca1ab1e-${String(count)}${redis ? 'r' : 'n'}00-4000-8000-${String(i).padStart(12, '0')}`);
+        for (const id of ids) sim.store.add('gaussdb', { id, status: 'Running', process: 10, instance: { id: 'c'.repeat(32) + 'in07', name: 'bench' } });
+        const subs = Array.from({ length: subscribers }, (_, i) =>
+          collect(clients[i % count]!, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${ids[i % jobs]}" }) { progress } }`),
+        );
+        await Promise.all(subs.map((s) => s.waitFor(1, 60_000)));
+        await sleep(intervalMs * 2);
+        const from = Date.now();
+        await sleep(intervalMs * windowIntervals);
+        const polls = sim.calls.list({ route: 'gaussdb.showJob' }).filter((c) => c.at >= from && ids.includes(c.jobId!)).length;
+        results.replicas.push({
+          replicas: count,
+          redis: redis ? 'yes' : 'no',
+          subscribers,
+          'distinct jobs': jobs,
+          'upstream polls per interval': round(polls / windowIntervals, 1),
+          'per distinct job': round(polls / windowIntervals / jobs, 2),
+        });
+        log(JSON.stringify(results.replicas.at(-1)));
+      } finally {
+        await Promise.all(clients.map((c) => c.dispose()));
+        await Promise.all(replicas.map((r) => r.stop()));
+      }
+    }
+  } finally {
+    await sim.close();
+  }
+}
+
 async function soak(results: Results): Promise<void> {
   log(`soak: ${SOAK_S} s of mixed query load plus live subscriptions`);
   const server = await startChild('src/main.ts', { POLL_INTERVAL_MS: '1000' });
@@ -302,6 +355,15 @@ ${table(r.economy)}
 
 ${table(r.subscriptions)}
 
+## Several replicas: upstream polls per interval (poll interval 1 s)
+
+The same subscribers, spread evenly over the replicas; all replicas call one simulator as if it were the cloud.
+With \`REDIS_URL\`, one replica polls each job for the whole cluster; without it, each replica polls on its own.
+
+| replicas | Redis | subscribers | distinct jobs | upstream polls per interval | per distinct job |
+|---|---|---|---|---|---|
+${r.replicas.map((row) => `| ${Object.values(row).join(' | ')} |`).join('\n')}
+
 ## Soak: sustained query and subscription load
 
 ${table(r.soak)}
@@ -322,6 +384,7 @@ const results: Results = {
   economy: {},
   subscriptions: {},
   soak: {},
+  replicas: [],
 };
 const started = Date.now();
 const only = process.env.BENCH_ONLY?.split(',');
@@ -329,6 +392,7 @@ const phases: Array<[string, (r: Results) => Promise<void>]> = [
   ['queries', queryThroughput],
   ['economy', upstreamEconomy],
   ['subscriptions', subscriptionScale],
+  ['replicas', replicaScale],
   ['soak', soak],
 ];
 for (const [name, phase] of phases) if (!only || only.includes(name)) await phase(results);

@@ -244,6 +244,35 @@ describe('Redis stopped and restarted', () => {
   });
 });
 
+describe('the shared terminal-job cache', () => {
+  it('bounds the age of an entry across replicas, not per replica', async () => {
+    const sim = await createSimulator();
+    const prefix = uniquePrefix();
+    const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TERMINAL_CACHE_MAX: '100', TERMINAL_CACHE_TTL_MS: '1000' };
+    const [a, b] = await Promise.all([startTestServer(env, { simulator: sim }), startTestServer(env, { simulator: sim })]);
+    try {
+      await waitFor(async () => (await metric({ url: a.url } as ChildServer, 'cluster_degraded')) === 0, 5000, 'Redis');
+      await waitFor(async () => (await metric({ url: b.url } as ChildServer, 'cluster_degraded')) === 0, 5000, 'Redis');
+      const id = addRunningJob(sim, 'Completed');
+      const query = `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`;
+      // Vary the text so each replica's HTTP response cache does not answer: the job cache is under test.
+      const ask = (t: typeof a, i: number) => t.gql(query.replace('{ state }', `{ state${' '.repeat(i)} }`));
+      expect((await ask(a, 0)).data!['job'].state).toBe('SUCCEEDED');
+      const cachedAt = Date.now();
+      await sleep(600);
+      expect((await ask(b, 1)).data!['job'].state).toBe('SUCCEEDED'); // from Redis, 600 ms old
+      expect(pollsOf(sim, id)).toHaveLength(1);
+      await sleep(Math.max(0, cachedAt + 1150 - Date.now()));
+      // b copied the entry 600 ms into its life: it expires with the original, after 1 s, not 1.6 s.
+      expect((await ask(b, 2)).data!['job'].state).toBe('SUCCEEDED');
+      expect(pollsOf(sim, id)).toHaveLength(2);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await sim.close();
+    }
+  });
+});
+
 describe('Redis unreachable from the start', () => {
   it('serves queries and subscriptions by polling locally, and says so', async () => {
     const port = await freePort(); // nothing listens there

@@ -244,11 +244,13 @@ export class ClusterCoordinator implements Coordination {
     const wasPolling = entry.role === 'local';
     entry.role = 'leader';
     this.metrics?.clusterLeases.inc({ event: 'acquired' });
-    if (stored) entry.job.deliver(eventOf(stored)); // a finished job ends here, without polling
-    if (!this.entries.has(entry.job.id) || wasPolling) return;
-    // Keep the previous leader's rhythm: the next poll one interval after its last one (at once after a crash).
-    const due = stored ? Math.max(0, stored.polledAt + this.intervalMs - Date.now()) : 0;
-    entry.job.lead(due);
+    if (wasPolling) return;
+    // A running job's last state is shown at once, and the previous leader's rhythm kept: the next poll one interval
+    // after its last one (at once after a crash). An ending (terminal job, final error) is never taken from the
+    // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honoured.
+    const running = stored?.job && !stored.job.terminal ? stored : null;
+    if (running) entry.job.deliver(eventOf(running));
+    entry.job.lead(running ? Math.max(0, running.polledAt + this.intervalMs - Date.now()) : 0);
   }
 
   private follow(entry: Entry, stored: StoredState | null): void {
@@ -256,7 +258,8 @@ export class ClusterCoordinator implements Coordination {
       entry.role = 'follower';
       entry.job.follow();
     }
-    if (stored) entry.job.deliver(eventOf(stored));
+    // A final error counts only while fresh: a stale one is the ending of an earlier leader, not of this one.
+    if (stored && (stored.job || Date.now() - stored.polledAt <= 2 * this.intervalMs)) entry.job.deliver(eventOf(stored));
   }
 
   private pollLocally(entry: Entry, delayMs: number): void {

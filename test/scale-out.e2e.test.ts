@@ -241,7 +241,7 @@ describe('Redis stopped and restarted', () => {
     expect(ends.every((e) => e.error === undefined)).toBe(true);
     expect(subs.every((s) => s.messages.map((m) => m.data?.['jobUpdated']?.progress).includes(40))).toBe(true);
     expect(subs.every((s) => last(s)?.state === 'SUCCEEDED')).toBe(true);
-  });
+  }, 45_000);
 });
 
 describe('the shared terminal-job cache', () => {

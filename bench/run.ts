@@ -7,7 +7,7 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { createSimulator, DEMO } from '../src/simulator/index.js';
-import { startReplicas, uniquePrefix } from '../test/support/replicas.js';
+import { metricsUrl, startReplicas, uniquePrefix } from '../test/support/replicas.js';
 import { startTestServer } from '../test/support/server.js';
 import { collect, wsClient } from '../test/support/subscriptions.js';
 import { load, type LoadResult } from './lib/load.js';
@@ -27,7 +27,6 @@ const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
-const metricsUrl = (s: ChildServer) => s.url.replace(/\/graphql$/, '/metrics');
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 const FIELDS = 'jobId state rawStatus terminal progress startedAt finishedAt';

@@ -12,7 +12,7 @@ import { createLogger } from '../src/logger.js';
 import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
 import { startTestServer } from './support/server.js';
 import type { ChildServer } from './support/processes.js';
-import { freePort, metric, OwnRedis, startReplicas, uniquePrefix, waitFor } from './support/replicas.js';
+import { freePort, metric, OwnRedis, startReplicas, uniquePrefix, waitFor, waitForDegraded } from './support/replicas.js';
 import { collect, wsClient, type Collected } from './support/subscriptions.js';
 
 const INTERVAL = 400;
@@ -23,12 +23,12 @@ let n = 0;
 const uniqueId = () => `5ca1e${(++n).toString(16).padStart(3, '0')}-0000-4000-8000-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
 
 const clients: Client[] = [];
-const client = (replica: ChildServer, params?: Record<string, unknown>) => {
+const client = (replica: { url: string }, params?: Record<string, unknown>) => {
   const c = wsClient(replica.url, params);
   clients.push(c);
   return c;
 };
-const follow = (replica: ChildServer, id: string, params?: Record<string, unknown>): Collected =>
+const follow = (replica: { url: string }, id: string, params?: Record<string, unknown>): Collected =>
   collect(client(replica, params), `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state progress } }`);
 
 function addRunningJob(sim: Simulator, status = 'Running'): string {
@@ -40,7 +40,7 @@ const setJob = (sim: Simulator, id: string, patch: Record<string, unknown>) => s
 const pollsOf = (sim: Simulator, id: string) => sim.calls.list({ route: 'gaussdb.showJob', jobId: id });
 const last = (c: Collected) => c.messages.at(-1)?.data?.['jobUpdated'] as { state: string; progress: number } | undefined;
 
-async function gql(replica: ChildServer, query: string, headers: Record<string, string> = {}) {
+async function gql(replica: { url: string }, query: string, headers: Record<string, string> = {}) {
   const res = await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query }) });
   return (await res.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
 }
@@ -70,7 +70,7 @@ describe('three replicas sharing the machine Redis', () => {
       MAX_SUBSCRIPTIONS_PER_CONNECTION: '200',
     });
     // Each replica reports that it coordinates through Redis.
-    await waitFor(async () => (await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded')))).every((v) => v === 0), 10_000, 'replicas to reach Redis');
+    await waitForDegraded(replicas, 0, 10_000, 'replicas to reach Redis');
   }, 60_000);
 
   afterAll(async () => {
@@ -200,7 +200,7 @@ describe('Redis stopped and restarted', () => {
     own = new OwnRedis(await freePort());
     await own.start();
     replicas = await startReplicas(2, sim, { REDIS_URL: own.url, POLL_INTERVAL_MS: String(INTERVAL) });
-    await waitFor(async () => (await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded')))).every((v) => v === 0), 10_000, 'replicas to reach Redis');
+    await waitForDegraded(replicas, 0, 10_000, 'replicas to reach Redis');
   }, 60_000);
 
   afterAll(async () => {
@@ -224,14 +224,14 @@ describe('Redis stopped and restarted', () => {
     expect(await pollsDuring(8)).toBeLessThanOrEqual(10); // one poller for both replicas
 
     await own.stop();
-    await waitFor(async () => (await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded')))).every((v) => v === 1), 10_000, 'degraded mode');
+    await waitForDegraded(replicas, 1, 10_000, 'degraded mode');
     for (const r of replicas) expect(r.logs.some((l) => l['level'] === 40 && String(l['msg']).includes('degraded mode'))).toBe(true);
     expect(await pollsDuring(8)).toBeGreaterThanOrEqual(12); // each replica polls on its own
     setJob(sim, id, { process: 40 });
     await waitFor(() => subs.every((s) => last(s)?.progress === 40), INTERVAL * 4, 'a change while degraded');
 
     await own.start();
-    await waitFor(async () => (await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded')))).every((v) => v === 0), 15_000, 'coordination again');
+    await waitForDegraded(replicas, 0, 15_000, 'coordination again');
     await sleep(INTERVAL);
     expect(await pollsDuring(8)).toBeLessThanOrEqual(10);
     for (const r of replicas) expect(await metric(r, 'cluster_degraded_total')).toBe(1);
@@ -251,8 +251,7 @@ describe('the shared terminal-job cache', () => {
     const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TERMINAL_CACHE_MAX: '100', TERMINAL_CACHE_TTL_MS: '1000' };
     const [a, b] = await Promise.all([startTestServer(env, { simulator: sim }), startTestServer(env, { simulator: sim })]);
     try {
-      await waitFor(async () => (await metric({ url: a.url } as ChildServer, 'cluster_degraded')) === 0, 5000, 'Redis');
-      await waitFor(async () => (await metric({ url: b.url } as ChildServer, 'cluster_degraded')) === 0, 5000, 'Redis');
+      await waitForDegraded([a, b], 0, 5000, 'Redis');
       const id = addRunningJob(sim, 'Completed');
       const query = `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`;
       // Vary the text so each replica's HTTP response cache does not answer: the job cache is under test.
@@ -281,11 +280,11 @@ describe('Redis unreachable from the start', () => {
     const t = await startTestServer({ REDIS_URL: `redis://127.0.0.1:${port}`, POLL_INTERVAL_MS: String(INTERVAL), TERMINAL_CACHE_MAX: '100' }, { logger });
     try {
       const id = addRunningJob(t.sim);
-      const sub = follow({ url: t.url } as ChildServer, id);
+      const sub = follow(t, id);
       await sub.waitFor(1);
-      expect((await gql({ url: t.url } as ChildServer, `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`)).data.job.state).toBe('RUNNING');
+      expect((await gql(t, `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`)).data.job.state).toBe('RUNNING');
       await waitFor(() => lines.some((l) => l.includes('degraded mode')), 5000, 'the warning');
-      expect(await metric({ url: t.url } as ChildServer, 'cluster_degraded')).toBe(1);
+      expect(await metric(t, 'cluster_degraded')).toBe(1);
       setJob(t.sim, id, { status: 'Completed' });
       expect((await sub.done).error).toBeUndefined();
       expect(last(sub)?.state).toBe('SUCCEEDED');

@@ -129,10 +129,6 @@ export class ClusterCoordinator implements Coordination {
     return counts;
   }
 
-  get isDegraded(): boolean {
-    return this.degraded !== false;
-  }
-
   attach(job: CoordinatedJob): void {
     const entry: Entry = { job, role: null };
     this.entries.set(job.id, entry);

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createConnection } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { DEMO, type Simulator } from '../../src/simulator/index.js';
 import { scrape, startChild, type ChildServer } from './processes.js';
 
@@ -32,9 +32,16 @@ export async function startReplicas(n: number, sim: Simulator, env: Record<strin
   return Promise.all(Array.from({ length: n }, () => startChild('src/main.ts', replicaEnv(sim, env))));
 }
 
-export const metricsUrl = (replica: ChildServer) => replica.url.replace(/\/graphql$/, '/metrics');
+/** Anything serving /graphql: a replica process or an in-process test server. */
+type Served = { url: string };
 
-export const metric = (replica: ChildServer, name: string, labels = '') => scrape(metricsUrl(replica), name, labels);
+export const metricsUrl = (server: Served) => server.url.replace(/\/graphql$/, '/metrics');
+
+export const metric = (server: Served, name: string, labels = '') => scrape(metricsUrl(server), name, labels);
+
+/** Waits until every server's `cluster_degraded` gauge reads `value` (1: polling alone, 0: coordinating). */
+export const waitForDegraded = (servers: Served[], value: 0 | 1, timeoutMs: number, what: string) =>
+  waitFor(async () => (await Promise.all(servers.map((s) => metric(s, 'cluster_degraded')))).every((v) => v === value), timeoutMs, what);
 
 /** A redis-server of the test's own on a free port, so it can be stopped and restarted without touching 6379. */
 export class OwnRedis {
@@ -63,7 +70,6 @@ export class OwnRedis {
 }
 
 export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

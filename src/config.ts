@@ -48,8 +48,12 @@ export interface Config {
   /** How long an open circuit fails fast before a trial call. @default 10000 */
   breakerHalfOpenMs: number;
   limits: OperationLimits;
-  /** Largest accepted request body. @default 1048576 */
+  /** Largest accepted request body, and largest WebSocket message. @default 1048576 */
   maxRequestBytes: number;
+  /** Heartbeat of every live connection (WebSocket ping); 0 turns it off. @default 15000 */
+  keepAliveMs: number;
+  /** Open WebSockets (and streaming HTTP subscriptions) one process accepts. @default 20000 */
+  maxConnections: number;
   /** @default true with the explorer on, false otherwise */
   introspection: boolean;
   /** Terminal jobs kept in memory per credential; `max` 0 disables. */
@@ -127,6 +131,10 @@ const fields = {
   MAX_TOKENS: intVar(100, 1_000_000).default(DEFAULT_LIMITS.maxTokens),
   MAX_UPSTREAM_CALLS: intVar(1, 100_000).default(DEFAULT_LIMITS.maxUpstreamCalls),
   MAX_REQUEST_BYTES: intVar(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  KEEPALIVE_MS: intVar(0, 3_600_000)
+    .refine((n) => n === 0 || n >= 100, 'must be 0 (off) or at least 100')
+    .default(15_000),
+  MAX_CONNECTIONS: intVar(1, 10_000_000).default(20_000),
   INTROSPECTION: boolVar.optional(),
   TERMINAL_CACHE_MAX: intVar(0, 10_000_000).default(10_000),
   TERMINAL_CACHE_TTL_MS: intVar(0, 86_400_000).default(60_000),
@@ -218,6 +226,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxUpstreamCalls: values['MAX_UPSTREAM_CALLS'] as number,
     },
     maxRequestBytes: values['MAX_REQUEST_BYTES'] as number,
+    keepAliveMs: values['KEEPALIVE_MS'] as number,
+    maxConnections: values['MAX_CONNECTIONS'] as number,
     introspection: (values['INTROSPECTION'] as boolean | undefined) ?? explorer,
     terminalCache: { max: values['TERMINAL_CACHE_MAX'] as number, ttlMs: values['TERMINAL_CACHE_TTL_MS'] as number },
   };

@@ -25,7 +25,15 @@ describe('configuration (contract §3)', () => {
       redisUrl: null,
       logLevel: 'info',
       explorer: true,
+      keepAliveMs: 15_000,
+      maxConnections: 20_000,
     });
+  });
+
+  it('reads the connection edges: KEEPALIVE_MS (0 is off) and MAX_CONNECTIONS', () => {
+    expect(loadConfig({ KEEPALIVE_MS: '0', MAX_CONNECTIONS: '5' })).toMatchObject({ keepAliveMs: 0, maxConnections: 5 });
+    expect(problems({ KEEPALIVE_MS: '50' })).toEqual(['KEEPALIVE_MS: must be 0 (off) or at least 100']);
+    expect(problems({ MAX_CONNECTIONS: '0' })).toEqual(['MAX_CONNECTIONS: must be between 1 and 10000000']);
   });
 
   it('turns the explorer off by default against the real cloud', () => {

@@ -18,7 +18,8 @@ describe('examples/subscribe.mjs', () => {
   });
 
   it('prints the current state, each change, and completes after the terminal state', async () => {
-    t.sim.store.add('cloudPhone', { id: 'e'.repeat(32), requestId: 'f'.repeat(32), status: 1, timeline: [{ afterMs: 500, status: 2 }] });
+    // The job ends 2.5 s after it is added: room for a child Node process to start on a loaded 2-core machine.
+    t.sim.store.add('cloudPhone', { id: 'e'.repeat(32), requestId: 'f'.repeat(32), status: 1, timeline: [{ afterMs: 2500, status: 2 }] });
     const { stdout } = await run(process.execPath, ['examples/subscribe.mjs', 'e'.repeat(32), 'CLOUD_PHONE'], {
       env: { ...process.env, SUBGRAPH_WS_URL: t.url.replace(/^http/, 'ws') },
       timeout: 15_000,

@@ -11,7 +11,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Config } from './config.js';
 import { accessKeyCredential, findAuthToken, tokenCredential, type Credential } from './auth/credentials.js';
-import { ErrorCode } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { onUnknownStatus } from './model/normalise.js';
 import { CircuitBreakers } from './upstream/breakers.js';
@@ -27,9 +26,10 @@ import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
-import { armor, upstreamBudgetPlugin } from './graphql/limits.js';
+import { armor, parseOptions, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
-import { RESPONSE_CACHE_KEY, ResponseCache, responseCacheFastPath, responseCachePlugin } from './graphql/response-cache.js';
+import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlugin, type PendingEntry } from './graphql/response-cache.js';
+import { sendBodyError } from './graphql/http-errors.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
 import { operationMetricsPlugin } from './observability/apollo-plugin.js';
 import { observabilityRoutes } from './observability/routes.js';
@@ -113,8 +113,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A client token wins over the service's AK/SK (whose fingerprint is computed once, not per request).
   const serviceCredential = serviceKeys ? accessKeyCredential(serviceKeys) : null;
   const credentialFor = (token: string | null): Credential | null => (token ? tokenCredential(token) : serviceCredential);
-  const contextFor = (token: string | null, responseCacheKey: string | null = null): GraphQLContext =>
-    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, responseCacheKey);
+  const contextFor = (token: string | null, responseCacheEntry: PendingEntry | null = null): GraphQLContext =>
+    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, responseCacheEntry);
   const responseCache = new ResponseCache(config.terminalCache);
   const baseFormatError = createFormatError(logger);
   const formatError: typeof baseFormatError = (formatted, error) => {
@@ -143,6 +143,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     introspection: config.introspection,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    parseOptions: parseOptions(config.limits),
     validationRules: protection.validationRules,
     formatError,
     plugins: [
@@ -151,7 +152,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       // graphql-armor types its plugins against Apollo's CJS declarations; they are the same plugins.
       ...(protection.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
       upstreamBudgetPlugin(config.limits.maxUpstreamCalls),
-      responseCachePlugin(responseCache, (ctx) => ctx.responseCacheKey),
+      responseCachePlugin((ctx) => ctx.responseCacheEntry),
       operationMetricsPlugin(metrics),
     ],
   });
@@ -166,15 +167,13 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     GRAPHQL_PATH,
     express.json({ limit: config.maxRequestBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => contextFor(findAuthToken(req.headers), (req as { [RESPONSE_CACHE_KEY]?: string })[RESPONSE_CACHE_KEY] ?? null),
+      context: async ({ req }) => contextFor(findAuthToken(req.headers), pendingEntryOf(req)),
     }),
   );
   // Body parser failures (too large, not JSON) answer in GraphQL's shape, never an HTML error page.
-  const bodyErrors: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, next) => {
+  const bodyErrors: ErrorRequestHandler = (err: { status?: number }, _req, res, next) => {
     if (res.headersSent) return next(err);
-    const status = err.status === 413 ? 413 : err.status && err.status < 500 ? err.status : 500;
-    const message = status === 413 ? `Request body larger than ${config.maxRequestBytes} bytes (MAX_REQUEST_BYTES)` : status === 400 ? 'Request body is not valid JSON' : 'Internal error';
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? ErrorCode.BadUserInput : ErrorCode.UpstreamError } }] });
+    sendBodyError(res, err.status ?? 500, config.maxRequestBytes);
   };
   app.use(bodyErrors);
 

@@ -4,6 +4,7 @@ import type { Loaders } from '../loaders/index.js';
 import type { PollerRegistry } from '../polling/registry.js';
 import type { JobModel } from '../model/job.js';
 import type { EndpointResolver } from '../upstream/endpoints.js';
+import type { PendingEntry } from './response-cache.js';
 import type { Defaults } from './validation.js';
 
 /** What every resolver receives; built anew for each operation. */
@@ -21,8 +22,8 @@ export interface GraphQLContext {
   cacheability: { cacheable: boolean };
   /** Resolvers report each job they return (see graphql/response-cache.ts). */
   observe(job: JobModel | null | Error): void;
-  /** Set by the HTTP layer: where a cacheable response would be stored. */
-  responseCacheKey: string | null;
+  /** Set by the HTTP layer on a response-cache miss: approved when the answer may be stored. */
+  responseCacheEntry: PendingEntry | null;
 }
 
 const noCredential = () =>
@@ -34,7 +35,7 @@ export function createContext(
   endpoints: EndpointResolver,
   makeLoaders: (credential: Credential) => Loaders,
   pollers: PollerRegistry,
-  responseCacheKey: string | null = null,
+  responseCacheEntry: PendingEntry | null = null,
 ): GraphQLContext {
   let loaders: Loaders | null = null;
   const cacheability = { cacheable: true };
@@ -44,7 +45,7 @@ export function createContext(
     endpoints,
     pollers,
     cacheability,
-    responseCacheKey,
+    responseCacheEntry,
     observe(job) {
       if (job === null || job instanceof Error || !job.terminal) cacheability.cacheable = false;
     },

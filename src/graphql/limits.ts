@@ -34,12 +34,21 @@ export interface OperationLimits {
 
 export const DEFAULT_LIMITS: OperationLimits = { maxDepth: 12, maxAliases: 30, maxTokens: 10_000, maxUpstreamCalls: 300 };
 
-/** Validation rules and plugins of graphql-armor for Apollo Server. */
+/**
+ * The token limit is graphql-js's own `maxTokens` parse option, given to Apollo's parser and to graphql-ws's:
+ * graphql-armor's max-tokens plugin parses the document a second time in a plugin hook, where a syntax error
+ * becomes an internal error (HTTP 500) instead of Apollo's parse failure (400).
+ */
+export function parseOptions(limits: OperationLimits): { maxTokens: number } {
+  return { maxTokens: limits.maxTokens };
+}
+
+/** Validation rules and plugins of graphql-armor for Apollo Server (the token limit is `parseOptions`). */
 export function armor(limits: OperationLimits, hideSuggestions: boolean) {
   return new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true },
     maxAliases: { n: limits.maxAliases },
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     costLimit: { maxCost: 20_000 },
     // "Did you mean …" leaks the schema when introspection is off.

@@ -1,12 +1,17 @@
 /**
  * Whole-response cache for operations made only of terminal jobs. Such a response cannot change, so an
- * identical operation with the same credential is answered from memory without running GraphQL at all.
- * Keyed by credential fingerprint and the exact operation (query, variables, operation name); bounded in
- * entries and with a TTL so that access revoked upstream expires, like the terminal-job cache.
+ * identical request with the same credential is answered from memory without running GraphQL at all.
  *
- * Stored only when: a query whose root fields are all job lookups, no errors, and every job it resolved is
- * terminal (resolvers report each job to the context; anything else — a listing, a running job, a job that
- * does not exist yet — makes the operation uncacheable).
+ * A hit must be indistinguishable from Apollo's own answer except in time (README, "Behaviour you can rely
+ * on"). So the cache never rebuilds an answer: it stores the status, headers and body bytes Apollo wrote for a
+ * request, and replays them for the same request. "The same" is the credential fingerprint, the `Accept`
+ * header (Apollo picks the content type from it) and the exact body bytes. A request whose answer differs per
+ * execution (a federated trace asked with `apollo-federation-include-trace`) never takes the fast path.
+ *
+ * Stored only when: a query whose root fields are all job lookups, no errors, status 200, and every job it
+ * resolved is terminal (resolvers report each job to the context; anything else — a listing, a running job, a
+ * job that does not exist yet — makes the operation uncacheable). Bounded in entries, with a TTL so that access
+ * revoked upstream expires, like the terminal-job cache.
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -15,12 +20,28 @@ import { Kind } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Credential } from '../auth/credentials.js';
 import type { GraphQLContext } from './context.js';
+import { sendBodyError } from './http-errors.js';
 
 /** Root fields whose results are exactly the jobs they resolve. */
 const CACHEABLE_ROOT_FIELDS = new Set(['job', 'jobs', 'jobById', '_entities', '__typename']);
 
+/** Request headers after which the answer is not a function of (credential, Accept, body) alone. */
+const BYPASS_HEADERS = ['apollo-federation-include-trace'];
+
+/** An answer exactly as Apollo wrote it. */
+interface StoredResponse {
+  status: number;
+  headers: http.OutgoingHttpHeaders;
+  body: Buffer;
+}
+
+/** The plugin's verdict on one miss: whether what Apollo sends for it may be stored. */
+export interface PendingEntry {
+  approved: boolean;
+}
+
 export class ResponseCache {
-  private readonly lru: LRUCache<string, string> | null;
+  private readonly lru: LRUCache<string, StoredResponse> | null;
 
   constructor(options: { max: number; ttlMs: number }) {
     this.lru = options.max > 0 && options.ttlMs > 0 ? new LRUCache({ max: options.max, ttl: options.ttlMs }) : null;
@@ -30,11 +51,11 @@ export class ResponseCache {
     return this.lru !== null;
   }
 
-  get(key: string): string | undefined {
+  get(key: string): StoredResponse | undefined {
     return this.lru?.get(key);
   }
 
-  set(key: string, response: string): void {
+  set(key: string, response: StoredResponse): void {
     this.lru?.set(key, response);
   }
 }
@@ -45,21 +66,30 @@ export interface FastPathOptions {
   credentialOf: (headers: Record<string, unknown>) => Credential | null;
 }
 
-/** Where the HTTP layer leaves the cache key for the plugin (on the request object, before Express). */
-export const RESPONSE_CACHE_KEY = Symbol('responseCacheKey');
-type KeyedRequest = http.IncomingMessage & { [RESPONSE_CACHE_KEY]?: string; body?: unknown; _body?: boolean };
+/** Where the HTTP layer leaves a miss's pending entry for the plugin (on the request object, before Express). */
+const PENDING_ENTRY = Symbol('responseCacheEntry');
+type PendingRequest = http.IncomingMessage & { [PENDING_ENTRY]?: PendingEntry; body?: unknown; _body?: boolean };
+
+/** The pending entry of a request the fast path let through, for the operation's context. */
+export function pendingEntryOf(req: http.IncomingMessage): PendingEntry | null {
+  return (req as PendingRequest)[PENDING_ENTRY] ?? null;
+}
 
 /**
  * Serves cache hits straight from the http.Server, before Express and Apollo: a hit costs reading the body,
- * one hash and one write. Keyed on the exact body bytes (identical operations from one client are identical
- * bytes). On a miss the parsed body is handed on (`_body` tells body-parser it is already read) with the key,
- * so Apollo handles the request exactly as it would have.
+ * one hash and one write. On a miss the parsed body is handed on (`_body` tells body-parser it is already
+ * read), so Apollo handles the request exactly as it would have, and what Apollo writes is recorded; it is
+ * stored if the plugin approves the operation.
  */
 export function responseCacheFastPath(cache: ResponseCache, options: FastPathOptions) {
-  return (req: KeyedRequest, res: http.ServerResponse, next: () => void): void => {
-    const credential = cache.enabled && req.method === 'POST' && req.url === options.path && /^application\/json/i.test(req.headers['content-type'] ?? '')
-      ? options.credentialOf(req.headers)
-      : null;
+  return (req: PendingRequest, res: http.ServerResponse, next: () => void): void => {
+    const eligible =
+      cache.enabled &&
+      req.method === 'POST' &&
+      req.url === options.path &&
+      /^application\/json/i.test(req.headers['content-type'] ?? '') &&
+      !BYPASS_HEADERS.some((h) => req.headers[h] !== undefined);
+    const credential = eligible ? options.credentialOf(req.headers) : null;
     if (!credential) return next();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,43 +98,56 @@ export function responseCacheFastPath(cache: ResponseCache, options: FastPathOpt
       if (size <= options.maxBytes) chunks.push(chunk);
     });
     req.once('end', () => {
-      if (size > options.maxBytes) {
-        return sendJson(res, 413, { errors: [{ message: `Request body larger than ${options.maxBytes} bytes (MAX_REQUEST_BYTES)`, extensions: { code: 'BAD_USER_INPUT' } }] });
-      }
+      if (size > options.maxBytes) return sendBodyError(res, 413, options.maxBytes);
       const raw = Buffer.concat(chunks);
-      const key = `${credential.fingerprint}|${createHash('sha256').update(raw).digest('base64url')}`;
+      const key = `${credential.fingerprint}|${req.headers.accept ?? ''}|${createHash('sha256').update(raw).digest('base64url')}`;
       const hit = cache.get(key);
-      if (hit !== undefined) return sendJson(res, 200, hit);
+      if (hit !== undefined) {
+        res.writeHead(hit.status, hit.headers);
+        res.end(hit.body);
+        return;
+      }
       try {
         req.body = JSON.parse(raw.toString('utf8'));
       } catch {
-        return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+        return sendBodyError(res, 400, options.maxBytes);
       }
       req._body = true;
-      req[RESPONSE_CACHE_KEY] = key;
+      const pending: PendingEntry = { approved: false };
+      req[PENDING_ENTRY] = pending;
+      recordAnswer(res, (answer) => {
+        if (pending.approved && answer.status === 200) cache.set(key, answer);
+      });
       next();
     });
     req.once('error', () => res.destroy());
   };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** Calls `onAnswer` with what the response writes in one `end` (as Express's `res.send` does). */
+function recordAnswer(res: http.ServerResponse, onAnswer: (answer: StoredResponse) => void): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => http.ServerResponse;
+  // Node types `end` as an overload set that a wrapper cannot restate; the wrapper passes every argument on.
+  res.end = ((...args: unknown[]) => {
+    const [chunk, encoding] = args;
+    if (!res.headersSent && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+      const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+      onAnswer({ status: res.statusCode, headers: res.getHeaders(), body });
+    }
+    return end(...args);
+  }) as typeof res.end;
 }
 
-/** Stores responses that qualify (see the module comment). */
-export function responseCachePlugin(cache: ResponseCache, keyOf: (context: GraphQLContext) => string | null): ApolloServerPlugin<GraphQLContext> {
+/** Approves the misses that qualify (see the module comment). */
+export function responseCachePlugin(entryOf: (context: GraphQLContext) => PendingEntry | null): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, operation, errors }) {
-          if (!cache.enabled || !operation || operation.operation !== 'query' || errors?.length) return;
+          const entry = entryOf(contextValue);
+          if (!entry || !operation || operation.operation !== 'query' || errors?.length) return;
           if (!contextValue.cacheability.cacheable || response.body.kind !== 'single' || response.body.singleResult.errors) return;
-          const rootsOk = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value));
-          const key = keyOf(contextValue);
-          if (rootsOk && key) cache.set(key, JSON.stringify(response.body.singleResult));
+          entry.approved = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value));
         },
       };
     },

@@ -28,6 +28,7 @@ import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { armor, parseOptions, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
+import { ConnectionLimiter } from './graphql/connections.js';
 import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlugin, type PendingEntry } from './graphql/response-cache.js';
 import { sendBodyError } from './graphql/http-errors.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
@@ -104,7 +105,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     coordination: coordinator ?? undefined,
   });
   coordinator?.start();
+  const connections = new ConnectionLimiter(config.maxConnections, metrics.connectionsRefused);
   observeSources(metrics, {
+    connections: () => connections.counts(),
     pollers: () => pollers.size,
     subscribers: () => pollers.subscriberCount,
     clusterRoles: coordinator ? () => coordinator.roles() : undefined,
@@ -184,10 +187,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     schema,
     context: contextFor,
     validationRules: protection.validationRules,
+    maxTokens: config.limits.maxTokens,
     maxUpstreamCalls: config.limits.maxUpstreamCalls,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+    maxPayloadBytes: config.maxRequestBytes,
+    keepAliveMs: config.keepAliveMs,
+    connections,
     formatError,
     metrics,
+    logger,
   });
 
   await new Promise<void>((resolve, reject) => {

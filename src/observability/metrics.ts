@@ -17,6 +17,9 @@ export interface Metrics {
   clusterDegraded: Gauge;
   clusterDegradedEntered: Counter;
   clusterLeases: Counter<'event'>;
+  connectionsRefused: Counter<'transport'>;
+  heartbeatTimeouts: Counter<'transport'>;
+  oversizedMessages: Counter<'transport'>;
 }
 
 export interface MetricsSources {
@@ -24,6 +27,8 @@ export interface MetricsSources {
   pollers(): number;
   /** Subscribers attached now. */
   subscribers(): number;
+  /** Open connections by transport (WebSocket, streaming HTTP). */
+  connections(): Record<string, number>;
   /** With REDIS_URL: jobs this replica polls for the cluster (leader), receives (follower), polls alone (local). */
   clusterRoles?(): Record<'leader' | 'follower' | 'local', number>;
 }
@@ -99,6 +104,24 @@ export function createMetrics(): Metrics {
       labelNames: ['event'],
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'connections_refused_total',
+      help: 'New connections refused with HTTP 503 because MAX_CONNECTIONS were open (or the server was shutting down).',
+      labelNames: ['transport'],
+      registers: [registry],
+    }),
+    heartbeatTimeouts: new Counter({
+      name: 'connections_heartbeat_timeouts_total',
+      help: 'Connections terminated because the peer did not answer a heartbeat within KEEPALIVE_MS.',
+      labelNames: ['transport'],
+      registers: [registry],
+    }),
+    oversizedMessages: new Counter({
+      name: 'connections_oversized_messages_total',
+      help: 'Connections closed (WebSocket 1009) because a message was larger than MAX_REQUEST_BYTES.',
+      labelNames: ['transport'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -106,6 +129,15 @@ export function createMetrics(): Metrics {
 export function observeSources(metrics: Metrics, sources: MetricsSources): void {
   new Gauge({ name: 'subscription_pollers', help: 'Jobs being polled for subscribers.', registers: [metrics.registry], collect() { this.set(sources.pollers()); } });
   new Gauge({ name: 'subscription_subscribers', help: 'Subscribers attached to pollers.', registers: [metrics.registry], collect() { this.set(sources.subscribers()); } });
+  new Gauge({
+    name: 'connections_open',
+    help: 'Open connections by transport (they count against MAX_CONNECTIONS).',
+    labelNames: ['transport'],
+    registers: [metrics.registry],
+    collect() {
+      for (const [transport, n] of Object.entries(sources.connections())) this.set({ transport }, n);
+    },
+  });
   const roles = sources.clusterRoles;
   if (roles) {
     new Gauge({

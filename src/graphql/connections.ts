@@ -1,0 +1,46 @@
+/**
+ * One cap on live connections per process (MAX_CONNECTIONS), shared by every transport that holds a connection
+ * open: a WebSocket today, streaming HTTP subscriptions when they come. Each connection takes a slot when it
+ * is accepted and gives it back exactly once when its socket closes.
+ */
+import type { Metrics } from '../observability/metrics.js';
+
+export type ConnectionTransport = 'websocket';
+
+export class ConnectionLimiter {
+  private readonly open = new Map<ConnectionTransport, number>([['websocket', 0]]);
+  private total = 0;
+  private closed = false;
+
+  constructor(
+    private readonly max: number,
+    private readonly refused: Metrics['connectionsRefused'],
+  ) {}
+
+  /** A release function for a new connection, or null (counted as a refusal) when the process is full or closing. */
+  tryOpen(transport: ConnectionTransport): (() => void) | null {
+    if (this.closed || this.total >= this.max) {
+      this.refused.inc({ transport });
+      return null;
+    }
+    this.total++;
+    this.open.set(transport, (this.open.get(transport) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.total--;
+      this.open.set(transport, (this.open.get(transport) ?? 1) - 1);
+    };
+  }
+
+  /** From now on every new connection is refused (shutdown). */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** Open connections by transport, for /metrics. */
+  counts(): Record<string, number> {
+    return Object.fromEntries(this.open);
+  }
+}

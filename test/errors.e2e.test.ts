@@ -51,6 +51,27 @@ describe('BAD_USER_INPUT, before any upstream call', () => {
     expect(t.sim.calls.count()).toBe(0);
   });
 
+  describe('a Cloud Phone request id must be 32 characters, wherever it is given', () => {
+    const good = 'a'.repeat(32);
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['a short id in cloudPhoneJobs', `query($ids: [ID!]!) { cloudPhoneJobs(requestIds: $ids) { jobId } }`, { ids: [good, good, 'abc'] }, 'requestIds[2] must be a 32-character request id'],
+      ['a 33-character id in cloudPhoneJobs', `query($ids: [ID!]!) { cloudPhoneJobs(requestIds: $ids) { jobId } }`, { ids: [`${good}b`] }, 'requestIds[0] must be a 32-character request id'],
+      ['a short ref.requestId in job', `query($ref: JobRef!) { job(ref: $ref) { jobId } }`, { ref: { service: 'CLOUD_PHONE', jobId: good, requestId: 'abc' } }, 'ref.requestId must be a 32-character request id'],
+      [
+        'a long refs[1].requestId in jobs',
+        `query($refs: [JobRef!]!) { jobs(refs: $refs) { jobId } }`,
+        { refs: [{ service: 'CLOUD_PHONE', jobId: good, requestId: good }, { service: 'CLOUD_PHONE', jobId: good, requestId: 'c'.repeat(40) }] },
+        'refs[1].requestId must be a 32-character request id',
+      ],
+    ];
+    it.each(cases)('%s', async (_what, query, variables, message) => {
+      const res = await t.gql(query, variables);
+      expect(codeOf(res)).toBe('BAD_USER_INPUT');
+      expect(res.errors![0]!.message).toContain(message);
+      expect(t.sim.calls.count()).toBe(0);
+    });
+  });
+
   it('an upstream 400 is BAD_USER_INPUT with the upstream details', async () => {
     t.sim.faults.add({ route: 'workspace.showJob', status: 400 });
     const res = await t.gql(jobQuery());

@@ -106,7 +106,9 @@ describe('App Streaming reference examples (§3, §4)', () => {
           finishedAt: new Date('2022-03-07T10:40:43.858Z'),
           error: { code: 'WKS.00129901', message: 'The service is now unavailable to process the request.' },
           entities: [{ kind: 'AppServer', id: 'a1a1245-xxxx123d-1425af14', name: 'APS-20220902093902-AYOASWQDEJ' }],
-          resources: [],
+          resources: [
+            { id: 'a1a1245-xxxx123d-1425af14', name: 'APS-20220902093902-AYOASWQDEJ', cloudServiceType: null, resourceType: null, isMain: null, related: [] },
+          ],
           projectId: '325f2346-xxxx123d-1425af14',
           expectedEndTime: null,
         },
@@ -133,7 +135,9 @@ describe('App Streaming reference examples (§3, §4)', () => {
       finishedAt: new Date('2023-06-06T02:45:49.564Z'),
       error: null,
       entities: [{ kind: 'AppServer', id: 'a2a6f5af-cbf7-4242-8988-109426870886', name: 'APS-20230606023006-YM08IXT04C' }],
-      resources: [],
+      resources: [
+        { id: 'a2a6f5af-cbf7-4242-8988-109426870886', name: 'APS-20230606023006-YM08IXT04C', cloudServiceType: null, resourceType: null, isMain: null, related: [] },
+      ],
       projectId: 'a4da8115c9d8464ead3a38309130523f',
       expectedEndTime: null,
     });
@@ -428,7 +432,7 @@ describe('mapAppStreamingSubJob (both item shapes, §3 / §11.3)', () => {
       finishedAt: null,
       error: { code: 'WKS.00211401', message: 'The requested operation failed.' },
       entities: [{ kind: 'AppServer', id: 'img-server', name: 'IMG-1' }],
-      resources: [],
+      resources: [{ id: 'img-server', name: 'IMG-1', cloudServiceType: null, resourceType: null, isMain: null, related: [] }],
       projectId: 'p',
       expectedEndTime: null,
     } satisfies AppStreamingSubJobModel);
@@ -480,9 +484,47 @@ describe('mapAppStreamingSubJob (both item shapes, §3 / §11.3)', () => {
       projectId: null,
       expectedEndTime: null,
     });
-    expect(item({ id: 'x', status: 'SUCCESS', job_resource_info: null }).entities).toEqual([]);
-    expect(item({ id: 'x', status: 'SUCCESS', job_resource_info: { resource_id: 'r' } }).entities).toEqual([
-      { kind: 'AppServer', id: 'r', name: null },
+    expect(item({ id: 'x', status: 'SUCCESS', job_resource_info: null })).toMatchObject({ entities: [], resources: [] });
+    expect(item({ id: 'x', status: 'SUCCESS', job_resource_info: { resource_id: 'r' } })).toMatchObject({
+      entities: [{ kind: 'AppServer', id: 'r', name: null }],
+      resources: [{ id: 'r', name: null, cloudServiceType: null, resourceType: null, isMain: null, related: [] }],
+    });
+  });
+
+  it('gives an item the same resource and app server as the v1 detail gives the same sub-job, in both shapes', () => {
+    const info = { resource_id: 'srv-1', resource_name: 'APS-1' };
+    const detail = job({ job: { job_id: '7', job_status: 2, sub_jobs: [{ job_id: '42', job_status: 2, entities: [info] }] } }).subJobs[0]!;
+    expect(detail.resources).toHaveLength(1);
+    const flat = item({ ...base, status: 'RUNNING', error_code: '', job_resource_info: info });
+    const nested = item({ ...base, status: 'RUNNING', job_execute_info: { error_code: '' }, job_resource_info: info });
+    for (const listed of [flat, nested]) {
+      expect(listed.resources).toEqual(detail.resources);
+      expect(listed.entities).toEqual(detail.entities);
+    }
+  });
+
+  it('keeps whatever JobResourceInfo fields an item carries beyond id and name', () => {
+    const model = item({
+      ...base,
+      status: 'SUCCESS',
+      job_resource_info: {
+        resource_id: 'srv-1',
+        resource_name: 'APS-1',
+        cloud_service_type: 'hws.service.type.vdi',
+        resource_type: 'hws.resource.type.vm',
+        is_main_resource: 1,
+        main_resources: [{ relative_resource_id: 'main-1', relative_resource_name: 'M' }],
+      },
+    });
+    expect(model.resources).toEqual([
+      {
+        id: 'srv-1',
+        name: 'APS-1',
+        cloudServiceType: 'hws.service.type.vdi',
+        resourceType: 'hws.resource.type.vm',
+        isMain: true,
+        related: [{ id: 'main-1', name: 'M', cloudServiceType: null, resourceType: null, isMain: true, related: [] }],
+      },
     ]);
   });
 

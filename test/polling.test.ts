@@ -74,6 +74,33 @@ describe('slots', () => {
   });
 });
 
+describe('learning a Cloud Phone request id', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  /** The request ids the second fetch asks with, after the first answered with `learnt`. */
+  async function secondAsk(learnt: string): Promise<Array<string | null>> {
+    const asked: Array<Array<string | null>> = [];
+    const registry = new PollerRegistry({
+      intervalMs: 50,
+      logger: createLogger('silent'),
+      fetch: async (keys) => {
+        asked.push(keys.map((k) => k.requestId));
+        return keys.map((k) => ({ jobId: k.jobId, service: k.service, terminal: false, state: 'RUNNING', requestId: learnt }) as unknown as JobModel);
+      },
+    });
+    const stream = registry.subscribe({ service: 'CLOUD_PHONE', jobId: 'j', projectId: 'p', region: 'r', requestId: null }, tokenCredential('t'));
+    void stream.next();
+    await sleep(150);
+    registry.close();
+    return asked[1]!;
+  }
+
+  it('learns a well-formed request id from ShowJob, but not a malformed one (it would only make ListJobs fail)', async () => {
+    expect(await secondAsk('a'.repeat(32))).toEqual(['a'.repeat(32)]);
+    expect(await secondAsk('abc')).toEqual([null]);
+  });
+});
+
 describe('visible changes', () => {
   const doc = parse(`
     subscription { jobUpdated(ref: { service: WORKSPACE, jobId: "x" }) { state ...F subJobs { id state } } }

@@ -240,4 +240,23 @@ describe('sub-job listings', () => {
     expect(rolling.find((s) => s.id === DEMO.appStreaming.subJobs.rollback)).toMatchObject({ state: 'ROLLING_BACK', terminal: false });
     expect(rolling.find((s) => s.id === DEMO.appStreaming.subJobs.aborting)).toMatchObject({ state: 'CANCELLING', terminal: false });
   });
+
+  it('appStreamingSubJobs items carry the same resource as the job detail, in both item shapes', async () => {
+    const cases = [
+      ['CREATE_SERVER', DEMO.appStreaming.failed],
+      ['DELETE_SERVER', DEMO.appStreaming.nestedShape],
+    ] as const;
+    for (const [jobType, jobId] of cases) {
+      const res = await t.gql(`{
+        list: appStreamingSubJobs(jobType: "${jobType}", jobId: "${jobId}", limit: 100) { items { id resources { id name } } }
+        detail: job(ref: { service: APP_STREAMING, jobId: "${jobId}" }) { subJobs { id resources { id name } } }
+      }`);
+      expect(res.errors).toBeUndefined();
+      const byId = (subs: Array<{ id: string }>) => [...subs].sort((a, b) => a.id.localeCompare(b.id));
+      const listed = byId(res.data!['list'].items);
+      expect(listed.length).toBeGreaterThan(0);
+      expect(listed.every((s: any) => s.resources.length === 1 && s.resources[0].name)).toBe(true);
+      expect(listed).toEqual(byId(res.data!['detail'].subJobs));
+    }
+  });
 });

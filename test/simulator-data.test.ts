@@ -289,6 +289,21 @@ describe('store hooks', () => {
     expect(s.store.get('cloudPhone', P, 'a'.repeat(32))?.status).toBe(-1);
   });
 
+  it('refuses a Cloud Phone request id that is not 32 characters, so ShowJob and ListJobs always answer a well-formed one', async () => {
+    const s = await start({ seed: false });
+    const id = 'a'.repeat(32);
+    expect(() => s.store.add('cloudPhone', { id, requestId: 'abc', status: 1 })).toThrow(/requestId must be 32 characters/);
+    expect(() => s.store.add('cloudPhone', { id, requestId: 'b'.repeat(32), status: 1, timeline: [{ afterMs: SECOND, requestId: 'abc' }] })).toThrow(
+      /requestId must be 32 characters/,
+    );
+    expect(s.store.get('cloudPhone', P, id)).toBeUndefined();
+    s.store.add('cloudPhone', { id, requestId: 'b'.repeat(32), status: 1 });
+    expect(() => s.store.update('cloudPhone', P, id, { requestId: 'c'.repeat(33) })).toThrow(/requestId must be 32 characters/);
+    expect(() => s.store.update('cloudPhone', P, id, { timeline: [{ afterMs: SECOND, requestId: '' }] })).toThrow(/requestId must be 32 characters/);
+    clock = T0 + 2 * SECOND;
+    expect((await body(`/v1/${P}/cloud-phone/jobs/${id}`)).request_id).toBe('b'.repeat(32));
+  });
+
   it('store.update of an unknown job throws UnknownJobError; projects are separate', async () => {
     const s = await start();
     expect(() => s.store.update('gaussdb', P, 'missing', { status: 'Failed' })).toThrow(UnknownJobError);

@@ -204,6 +204,13 @@ describe('admin API (/_sim/)', () => {
     expect((await admin('POST', '/faults', '{not json')).status).toBe(400);
   });
 
+  it('answers 400 to a Cloud Phone job whose requestId is not 32 characters', async () => {
+    const refused = await admin('POST', '/jobs/cloudPhone', { id: 'd'.repeat(32), requestId: 'abc', status: 1 });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('requestId must be 32 characters');
+    expect(sim.store.get('cloudPhone', DEMO.projectId, 'd'.repeat(32))).toBeUndefined();
+  });
+
   it('creates, reads and patches jobs', async () => {
     const created = await admin('POST', '/jobs/gaussdb', {
       id: 'admin-job-1',

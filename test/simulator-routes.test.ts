@@ -496,4 +496,30 @@ describe('Cloud Phone', () => {
     expect(page.jobs).toHaveLength(10);
     expectError(await get(`/v1/${P}/cloud-phone/jobs?request_id=${DEMO.cloudPhone.requestIds.batch}&limit=0`), 400, /^CPS\./);
   });
+
+  it('ListJobs refuses a request id that is not 32 characters with a CPH 400 whose request_id is well formed', async () => {
+    const { batch, success } = DEMO.cloudPhone.requestIds;
+    const malformed = [
+      'request_id=abc',
+      `request_id=${batch}0`,
+      'request_ids=abc',
+      `request_ids=${batch},abc`,
+      `request_ids=${batch},,${success}`,
+      `request_ids=${batch},`,
+      `request_ids=${encodeURIComponent(` ${batch}`)}`,
+      `request_id=abc&request_ids=${batch}`, // request_ids wins, but request_id is still checked
+    ];
+    for (const query of malformed) {
+      const reply = await get(`/v1/${P}/cloud-phone/jobs?${query}`);
+      expectError(reply, 400, 'CPS.0002');
+      expect(Object.keys(reply.body).sort()).toEqual(['error_code', 'error_msg', 'request_id']);
+      expect(reply.body.request_id).toMatch(HEX32);
+      expect(reply.body.request_id).toBe(reply.headers.get('x-request-id'));
+    }
+    for (const query of [`request_id=${batch}`, `request_ids=${success},${batch}`, `request_id=${'z'.repeat(32)}`]) {
+      const { status, body } = await get(`/v1/${P}/cloud-phone/jobs?${query}`);
+      expect(status).toBe(200);
+      expect(body.request_id).toHaveLength(32);
+    }
+  });
 });

@@ -115,6 +115,26 @@ describe('jobUpdated', () => {
     expect(t.server.pollers.size).toBe(0);
   });
 
+  it('rejects a malformed Cloud Phone request id, naming its position, before any polling', async () => {
+    const good = 'a'.repeat(32);
+    const queries: Array<[string, string]> = [
+      [`subscription { jobUpdated(ref: { service: CLOUD_PHONE, jobId: "${good}", requestId: "abc" }) { state } }`, 'ref.requestId must be a 32-character'],
+      [
+        `subscription { jobsUpdated(refs: [{ service: CLOUD_PHONE, jobId: "${good}" }, { service: CLOUD_PHONE, jobId: "${good}", requestId: "abc" }]) { state } }`,
+        'refs[1].requestId must be a 32-character',
+      ],
+    ];
+    for (const [query, message] of queries) {
+      const sub = collect(client(), query);
+      const outcome = await sub.done;
+      const errors = sub.messages[0]?.errors ?? (outcome.error as Array<{ message: string; extensions?: Record<string, any> }>);
+      expect(errors[0]!.extensions!['code']).toBe('BAD_USER_INPUT');
+      expect(errors[0]!.message).toContain(message);
+    }
+    expect(t.sim.calls.count()).toBe(0);
+    expect(t.server.pollers.size).toBe(0);
+  });
+
   it('a transient upstream failure does not end the subscription; polling backs off, then recovers', async () => {
     const id = uniqueId();
     t.sim.store.add('gaussdb', { id, status: 'Running', process: 50, instance: { id: 'x'.repeat(32) + 'in07', name: 'db' } });

@@ -58,12 +58,13 @@ export function location(
   return { region, projectId };
 }
 
-export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver): ValidJobRef {
+/** `at` names the ref's position (`ref`, `refs[1]`) in a request id's message. */
+export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver, at = 'ref'): ValidJobRef {
   const jobId = id(ref.jobId, 'jobId');
   let requestId: string | null = null;
   if (ref.requestId !== undefined && ref.requestId !== null) {
     if (ref.service !== 'CLOUD_PHONE') throw badUserInput('requestId is only meaningful for CLOUD_PHONE jobs');
-    requestId = requestIdOf(ref.requestId);
+    requestId = requestIdOf(ref.requestId, `${at}.requestId`);
   }
   return { service: ref.service, jobId, requestId, ...location(ref, defaults, endpoints, ref.service) };
 }
@@ -73,19 +74,33 @@ export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoi
     throw badUserInput(`refs must hold 1 to ${MAX_REFS} job references; got ${refs.length}`);
   }
   return refs.map((ref, i) => {
+    const at = `refs[${i}]`;
     try {
-      return jobRef(ref, defaults, endpoints);
+      return jobRef(ref, defaults, endpoints, at);
     } catch (err) {
-      if (err instanceof Error) err.message = `refs[${i}]: ${err.message}`;
+      // A message naming a field at this position (`refs[1].requestId`) already says where.
+      if (err instanceof Error && !err.message.startsWith(`${at}.`)) err.message = `${at}: ${err.message}`;
       throw err;
     }
   });
 }
 
-/** A CPH request id goes into a comma-separated list upstream, so a comma would split it. */
-export function requestIdOf(value: string): string {
-  const text = id(value, 'requestId');
-  if (!/^[A-Za-z0-9-]+$/.test(text)) throw badUserInput('requestId may hold only letters, digits and "-"');
+/**
+ * CPH's ListJobs takes request ids of exactly 32 characters; they travel in a comma-separated list, so only
+ * letters, digits and "-" are allowed (a comma would split one).
+ */
+const REQUEST_ID_RE = /^[A-Za-z0-9-]{32}$/;
+
+export function isRequestId(value: string): boolean {
+  return REQUEST_ID_RE.test(value);
+}
+
+/** `what` names the value's position in the message, e.g. `requestIds[2]` or `refs[1].requestId`. */
+export function requestIdOf(value: string, what: string): string {
+  const text = value.trim();
+  if (!isRequestId(text)) {
+    throw badUserInput(`${what} must be a 32-character request id (letters, digits and "-"); got "${text.slice(0, 40)}"`);
+  }
   return text;
 }
 
@@ -93,7 +108,7 @@ export function requestIds(values: readonly string[]): string[] {
   if (values.length === 0 || values.length > MAX_REFS) {
     throw badUserInput(`requestIds must hold 1 to ${MAX_REFS} ids; got ${values.length}`);
   }
-  return [...new Set(values.map(requestIdOf))];
+  return [...new Set(values.map((value, i) => requestIdOf(value, `requestIds[${i}]`)))];
 }
 
 export function range(name: string, value: number, min: number, max: number): number {

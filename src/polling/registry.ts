@@ -14,7 +14,7 @@ import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { GraphQLError } from 'graphql';
 import type { Credential } from '../auth/credentials.js';
 import { ErrorCode, toGraphQLError, UpstreamError } from '../errors.js';
-import type { ValidJobRef } from '../graphql/validation.js';
+import { isRequestId, type ValidJobRef } from '../graphql/validation.js';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
 import { CLOUD_PHONE_REQUEST_IDS_PER_CALL } from '../services/clients.js';
@@ -125,8 +125,9 @@ class Poller implements CoordinatedJob {
 
   /** Publishes a state to subscribers if it changed; `done` when the job is terminal. */
   accept(job: JobModel): { changed: boolean; done: boolean } {
-    // Cloud Phone: learn the request id from ShowJob so later polls share batched ListJobs calls.
-    if (job.service === 'CLOUD_PHONE' && this.key.requestId === null && job.requestId) {
+    // Cloud Phone: learn the request id from ShowJob so later polls share batched ListJobs calls; one upstream
+    // sent malformed would make those calls fail, so it is not learnt.
+    if (job.service === 'CLOUD_PHONE' && this.key.requestId === null && job.requestId && isRequestId(job.requestId)) {
       this.key = { ...this.key, requestId: job.requestId };
     }
     const digest = JSON.stringify(job);

@@ -47,7 +47,8 @@ export const SERVICE_ERRORS: Record<ServiceName, Record<number, ErrorCode>> = {
     503: { code: 'DBS.200000', message: 'Service unavailable.' },
   },
   cloudPhone: {
-    // CHOICE: CPH parameter errors are undocumented (§10); CPS.0002 is our pick.
+    // CHOICE: CPH parameter errors are undocumented; CPS.0002 is our pick, for every bad ListJobs
+    // parameter: no request id, more than 20, one that is not 32 characters, offset or limit out of range.
     400: { code: 'CPS.0002', message: 'Invalid request parameter.' },
     // The documented abnormal-response example (§6).
     403: { code: 'CPS.0001', message: 'No permission to request resources.' },

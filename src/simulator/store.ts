@@ -33,6 +33,13 @@ function modelOf<S extends ServiceName>(service: S): ServiceModel<JobRecordMap[S
   return SERVICE_MODELS[service] as ServiceModel<JobRecordMap[S]>;
 }
 
+/** Applies every step once now, so a patch the record refuses fails here (as a PatchError), not on a later read. */
+function checkSteps(service: ServiceName, entry: Entry): void {
+  const model = modelOf(service);
+  let current = entry.base;
+  for (const step of entry.steps) current = model.normalize(applyPatch(current, step.patch), entry.identity) as unknown as Raw;
+}
+
 export class JobStore {
   readonly #entries: Record<ServiceName, Map<string, Entry>> = {
     workspace: new Map(),
@@ -58,6 +65,7 @@ export class JobStore {
     const base = model.normalize(applyPatch({}, input as Raw), identity);
     model.stamp(base, identity.createdAt);
     const entry: Entry = { identity, base: base as unknown as Raw, steps: toSteps(input.timeline) };
+    checkSteps(service, entry);
     this.#entries[service].set(keyOf(identity.projectId, identity.id), entry);
     return this.#resolve(service, entry);
   }
@@ -74,6 +82,7 @@ export class JobStore {
     const current = this.#resolve(service, entry) as unknown as Raw;
     const next = model.normalize(applyPatch(current, patch as Raw), entry.identity);
     model.stamp(next, this.clock());
+    checkSteps(service, { ...entry, base: next as unknown as Raw, steps });
     entry.base = next as unknown as Raw;
     entry.steps = steps;
     return this.#resolve(service, entry);

@@ -188,16 +188,17 @@ export function mapAppStreamingJob(raw: AppStreamingJobRaw, loc: JobLocation): A
 }
 
 /**
- * One ListSubJobs item, either shape. The error is read field by field from the flat `error_code` /
+ * One ListSubJobs item, either shape. Its `job_resource_info` gives its resource and app server as a v1
+ * sub-job's `entities` do, so both views of a sub-job agree. The error is read field by field from the flat `error_code` /
  * `error_message` first, then from the nested `job_execute_info`; it is reported whatever the status (the
  * official example is a WAITING item carrying an error code).
  */
 export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw): AppStreamingSubJobModel {
   const { state, terminal } = appStreamingSubJobState(item.status);
   const nested = item.job_execute_info;
-  const resourceId = nonEmpty(item.job_resource_info?.resource_id);
-  const server: AppServerModel | null =
-    resourceId === null ? null : { kind: 'AppServer', id: resourceId, name: nonEmpty(item.job_resource_info?.resource_name) };
+  const info = item.job_resource_info;
+  const resource = info ? mapResource(info) : null;
+  const server = info ? appServerOf(info) : null;
   return {
     kind: 'AppStreamingSubJob',
     id: item.id,
@@ -214,7 +215,7 @@ export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw): AppStrea
       nonEmpty(item.error_message) ?? nonEmpty(nested?.error_message),
     ),
     entities: server ? [server] : [],
-    resources: [],
+    resources: resource ? [resource] : [],
     projectId: nonEmpty(item.project_id),
     expectedEndTime: null,
   };

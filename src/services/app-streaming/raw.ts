@@ -93,12 +93,8 @@ export const appStreamingSubJobItemSchema = z.looseObject({
   status: z.string(),
   job_id: optText,
   job_type: optText,
-  job_resource_info: opt(
-    z.looseObject({
-      resource_id: optText,
-      resource_name: optText,
-    }),
-  ),
+  // Documented as `{resource_id, resource_name}`; GO/DEF type it as the full JobResourceInfo, so read it as one.
+  job_resource_info: opt(jobResourceInfoSchema),
   begin_time: optText,
   end_time: optText,
   project_id: optText,

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { asInstant, asNullableString, asNumber, asString, type Instant, type Raw } from './coerce.js';
 import type { RecordIdentity } from './identity.js';
+import { PatchError } from '../timeline.js';
 
 /** 1 running, 2 success, -1 failure; other integers are allowed so clients can meet the undocumented. */
 export type CloudPhoneJobStatus = 1 | 2 | -1 | (number & {});
@@ -25,11 +26,23 @@ export interface CloudPhoneJob extends RecordIdentity {
 
 const TERMINAL = new Set([2, -1]);
 
+/** A request id as documented: exactly 32 characters. */
+export function isRequestId(value: string): boolean {
+  return value.length === 32;
+}
+
+/** A record's request id is every answer's top-level `request_id`, so a malformed one is refused here. */
+function requestIdOf(raw: Raw): string {
+  const requestId = asString(raw.requestId, randomBytes(16).toString('hex'));
+  if (!isRequestId(requestId)) throw new PatchError(`requestId must be 32 characters; got "${requestId.slice(0, 40)}"`);
+  return requestId;
+}
+
 export function normalizeCloudPhoneJob(raw: Raw, identity: RecordIdentity): CloudPhoneJob {
   const serverId = asNullableString(raw.serverId);
   return {
     ...identity,
-    requestId: asString(raw.requestId, randomBytes(16).toString('hex')),
+    requestId: requestIdOf(raw),
     status: asNumber(raw.status, 1),
     phoneId: asNullableString(raw.phoneId),
     serverId,

@@ -1,6 +1,6 @@
 /** Cloud Phone routes (reference §6): ShowJob and ListJobs (`?request_id=` / `?request_ids=a,b`). */
 import { serviceErrorFor } from '../errors.js';
-import type { CloudPhoneJob } from '../records/index.js';
+import { isRequestId, type CloudPhoneJob } from '../records/cloud-phone.js';
 import { json, type SimResponse } from '../response.js';
 import { isoSeconds } from '../time-format.js';
 import { intParam, INVALID, page } from './params.js';
@@ -55,15 +55,19 @@ function showJob(ctx: RouteContext): SimResponse {
   return job ? json(200, renderCloudPhoneJob(job)) : serviceErrorFor('cloudPhone', 404, ctx.requestId);
 }
 
-function requestedIds(query: URLSearchParams): string[] {
-  const ids = (raw: string | null) =>
-    (raw ?? '')
-      .split(',')
-      .map((id) => id.trim())
-      .filter((id) => id !== '');
+/**
+ * The ids asked for, or INVALID. `request_id` is documented as exactly 32 characters, and so is each id of
+ * `request_ids`. CHOICE: ids are taken as sent (no trimming), so an empty element ("a,,b", a trailing comma)
+ * or one with blanks is malformed; a malformed `request_id` is refused even when `request_ids` wins; an empty
+ * parameter counts as absent.
+ */
+function requestedIds(query: URLSearchParams): string[] | typeof INVALID {
+  const one = query.get('request_id') || null;
+  const many = query.get('request_ids') || null;
+  const ids = many === null ? (one === null ? [] : [one]) : many.split(',');
+  if ((one !== null && !isRequestId(one)) || !ids.every(isRequestId)) return INVALID;
   // "If both are sent, request_ids wins."
-  const many = ids(query.get('request_ids'));
-  return many.length > 0 ? many : ids(query.get('request_id'));
+  return ids;
 }
 
 function listJobs(ctx: RouteContext): SimResponse {
@@ -71,14 +75,14 @@ function listJobs(ctx: RouteContext): SimResponse {
   // CHOICE: limit accepts the doc's minimum (1) up to DEF's maximum (8096), default 100 (doc); offset per DEF.
   const offset = intParam(ctx.query, 'offset', 0, 8096, 0);
   const limit = intParam(ctx.query, 'limit', 1, 8096, 100);
-  if (ids.length === 0 || ids.length > MAX_REQUEST_IDS || offset === INVALID || limit === INVALID) {
+  if (ids === INVALID || ids.length === 0 || ids.length > MAX_REQUEST_IDS || offset === INVALID || limit === INVALID) {
     return serviceErrorFor('cloudPhone', 400, ctx.requestId);
   }
   const jobs = ctx.store.list('cloudPhone', ctx.projectId);
   const unique = [...new Set(ids)];
   const matches = unique.flatMap((requestId) => jobs.filter((job) => job.requestId === requestId));
   return json(200, {
-    // CHOICE: the schema has one request_id; with several requested we echo the first.
+    // CHOICE: the schema has one request_id; with several requested we echo the first (well formed: checked above).
     request_id: unique[0],
     jobs: page(matches, offset, limit).map(renderListItem),
   });

@@ -90,7 +90,8 @@ export function responseCacheFastPath(cache: ResponseCache, options: FastPathOpt
       /^application\/json/i.test(req.headers['content-type'] ?? '') &&
       !BYPASS_HEADERS.some((h) => req.headers[h] !== undefined);
     const credential = eligible ? options.credentialOf(req.headers) : null;
-    if (!credential) return next();
+    // A body declared too large is refused by the body parser without being read.
+    if (!credential || Number(req.headers['content-length'] ?? 0) > options.maxBytes) return next();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {

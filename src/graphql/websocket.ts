@@ -9,13 +9,11 @@
  * - a socket that does not send `connection_init` within CONNECTION_INIT_WAIT_MS is closed with 4408;
  * - socket errors a client can cause are logged as such, not as internal errors (graphql-ws's own `ws`
  *   adapter prints each one with console.error).
- * The same operation limits as HTTP apply: validation with the armor rules, the token limit, the upstream
- * budget, and a per-connection subscription cap.
+ * The same operation limits as HTTP apply (graphql/operation-gate.ts), and a per-connection subscription cap.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { LRUCache } from 'lru-cache';
-import { GraphQLError, Kind, parse, type DocumentNode, specifiedRules, validate, type FragmentDefinitionNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { findAuthToken } from '../auth/credentials.js';
@@ -24,12 +22,10 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ConnectionLimiter } from './connections.js';
 import type { GraphQLContext } from './context.js';
-import { checkUpstreamBudget } from './limits.js';
+import { OperationGate } from './operation-gate.js';
 
 /** graphql-ws's own default, kept explicit because the README promises it. */
 export const CONNECTION_INIT_WAIT_MS = 3000;
-/** Close code of the WebSocket protocol for a message too big to process (RFC 6455). */
-const MESSAGE_TOO_BIG = 1009;
 
 export interface GraphqlWsOptions {
   httpServer: http.Server;
@@ -55,12 +51,6 @@ interface Extra {
   socket: WebSocket;
   request: http.IncomingMessage;
 }
-
-const badInput = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput } });
-
-/** Tags request errors as Apollo does over HTTP, so formatError maps them to BAD_USER_INPUT alike. */
-const tagged = (errors: readonly GraphQLError[], code: string) =>
-  errors.map((e) => (e.extensions['code'] ? e : new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: { ...e.extensions, code } })));
 
 export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise<void> } {
   const server = makeGraphqlWsServer(options);
@@ -152,53 +142,35 @@ function refuseUpgrade(socket: Duplex, message: string): void {
 
 /** graphql-ws's protocol core with our credentials, limits and error vocabulary. */
 function makeGraphqlWsServer(options: GraphqlWsOptions) {
-  const rules = [...specifiedRules, ...options.validationRules];
+  const gate = new OperationGate(options);
   const format = (errors: readonly GraphQLError[]) => errors.map((e) => options.formatError(e.toJSON(), e));
-  const documents = new LRUCache<string, { document?: DocumentNode; errors?: GraphQLError[] }>({ max: 1000 });
   return makeServer<Record<string, unknown> | undefined, Extra>({
     schema: options.schema,
     connectionInitWaitTimeout: CONNECTION_INIT_WAIT_MS,
-      context: (ctx) => {
-        // The token may come in connectionParams (top level or under `headers`), or on the upgrade request.
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const token =
-          findAuthToken(params) ??
-          findAuthToken(params['headers'] as Record<string, unknown> | undefined) ??
-          findAuthToken(ctx.extra.request.headers);
-        return options.context(token);
-      },
-      onSubscribe: (ctx, _id, payload) => {
-        // `subscriptions` already holds the one being started.
-        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
-          return [badInput(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`)];
-        }
-        // Thousands of subscribers send the same few documents: parse and validate each text once.
-        let checked = documents.get(payload.query);
-        if (!checked) {
-          try {
-            const parsed = parse(payload.query, { maxTokens: options.maxTokens });
-            const errors = validate(options.schema, parsed, rules);
-            checked = errors.length > 0 ? { errors: tagged(errors, 'GRAPHQL_VALIDATION_FAILED') } : { document: parsed };
-          } catch (err) {
-            checked = { errors: err instanceof GraphQLError ? tagged([err], 'GRAPHQL_PARSE_FAILED') : [badInput('Invalid GraphQL document')] };
-          }
-          documents.set(payload.query, checked);
-        }
-        if (checked.errors) return checked.errors;
-        const document = checked.document!;
-        const operation = document.definitions.find(
-          (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!payload.operationName || d.name?.value === payload.operationName),
-        );
-        if (operation) {
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-          const overBudget = checkUpstreamBudget(options.schema, operation, fragments, payload.variables ?? {}, options.maxUpstreamCalls);
-          if (overBudget) return [overBudget];
-          options.metrics.operations.inc({ type: operation.operation });
-        }
-        return { schema: options.schema, document, operationName: payload.operationName, variableValues: payload.variables };
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
-      onError: (_ctx, _id, _payload, errors) => format(errors) as never,
+    context: (ctx) => {
+      // The token may come in connectionParams (top level or under `headers`), or on the upgrade request.
+      const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+      const token =
+        findAuthToken(params) ??
+        findAuthToken(params['headers'] as Record<string, unknown> | undefined) ??
+        findAuthToken(ctx.extra.request.headers);
+      return options.context(token);
+    },
+    onSubscribe: (ctx, _id, payload) => {
+      // `subscriptions` already holds the one being started.
+      if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
+        return [
+          new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} subscriptions per connection (MAX_SUBSCRIPTIONS_PER_CONNECTION)`, {
+            extensions: { code: ErrorCode.BadUserInput },
+          }),
+        ];
+      }
+      const checked = gate.check(payload);
+      if (checked.errors) return [...checked.errors];
+      if (checked.operation) options.metrics.operations.inc({ type: checked.operation.operation });
+      return { schema: options.schema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
+    },
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : undefined),
+    onError: (_ctx, _id, _payload, errors) => format(errors) as never,
   });
 }

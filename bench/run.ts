@@ -4,6 +4,7 @@
  * bench/results.md and bench/results.json. BENCH_QUICK=1 shortens every phase (a smoke run, not a measurement);
  * BENCH_DEBUG=1 prints the timing of each push-latency wave (changes, polls seen upstream, receipts).
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { createSimulator, DEMO } from '../src/simulator/index.js';
@@ -47,6 +48,7 @@ const jobs20 = { query: `{ jobs(refs: [${refsLiteral([...TERMINAL_REFS, ...RUNNI
 
 interface Results {
   machine: Record<string, unknown>;
+  runtime: Record<string, number>;
   queries: Record<string, LoadResult & { ratioToBare?: number; upstreamWaitShare?: number }>;
   economy: Record<string, unknown>;
   subscriptions: Record<string, number>;
@@ -84,6 +86,30 @@ async function queryThroughput(results: Results): Promise<void> {
     q['job(ref) terminal, 50 connections']!.ratioToBare = round(q['job(ref) terminal, 50 connections']!.rps / q['bare job(ref), 50 connections']!.rps);
   } finally {
     await Promise.all([bare.stop(), ours.stop()]);
+  }
+}
+
+/** Start-up time (spawn to the first 200 of /readyz) and RSS at idle: compiled JavaScript against tsx. */
+async function runtime(results: Results): Promise<void> {
+  log('runtime: start-up and idle memory, compiled (npm start) against tsx');
+  execFileSync(process.execPath, ['scripts/build-if-stale.mjs'], { stdio: 'inherit' });
+  const runs = QUICK ? 1 : 5;
+  for (const [label, entry] of [['compiled (node dist/main.js)', 'dist/main.js'], ['tsx (node --import tsx src/main.ts)', 'src/main.ts']] as const) {
+    const startups: number[] = [];
+    const rss: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      const server = await startChild(entry, {});
+      const ready = server.url.replace(/\/graphql$/, '/readyz');
+      while ((await fetch(ready).then((r) => r.status, () => 0)) !== 200) await sleep(5);
+      startups.push(performance.now() - started);
+      await sleep(QUICK ? 200 : 2000);
+      rss.push(Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]) / 1024);
+      await server.stop();
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    results.runtime[`${label}: start-up to /readyz ms (median of ${runs})`] = round(median(startups), 0);
+    results.runtime[`${label}: RSS at idle MiB (median of ${runs})`] = round(median(rss), 1);
   }
 }
 
@@ -346,6 +372,10 @@ run in parallel, as for \`jobs\`).
 |---|---|---|---|---|---|---|
 ${q}
 
+## Runtime: compiled start against tsx
+
+${table(r.runtime)}
+
 ## Upstream economy
 
 ${table(r.economy)}
@@ -379,6 +409,7 @@ const results: Results = {
     memory: `${round(os.totalmem() / 2 ** 30, 1)} GiB`,
     platform: `${os.platform()} ${os.release()}`,
   },
+  runtime: {},
   queries: {},
   economy: {},
   subscriptions: {},
@@ -388,6 +419,7 @@ const results: Results = {
 const started = Date.now();
 const only = process.env.BENCH_ONLY?.split(',');
 const phases: Array<[string, (r: Results) => Promise<void>]> = [
+  ['runtime', runtime],
   ['queries', queryThroughput],
   ['economy', upstreamEconomy],
   ['subscriptions', subscriptionScale],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Bundles the browser explorer (src/explorer/app: GraphiQL 5 with React, Monaco and its web workers, and the
- * CSS with its fonts inlined) into dist/explorer/ with esbuild, so the server can serve it with no request to
+ * CSS with its fonts inlined) into dist/assets/explorer/ with esbuild, so the server can serve it with no request to
  * any other host. Runs at install time (`prepare`); `npm start` works without it (the explorer then answers
  * 503 and says to run this).
  *
@@ -23,8 +23,8 @@ import { gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const appDir = path.join(root, 'src/explorer/app');
-const outDir = path.join(root, 'dist/explorer');
-const lockDir = path.join(root, 'dist/.explorer-build.lock');
+const outDir = path.join(root, 'dist/assets/explorer');
+const lockDir = path.join(root, 'dist/assets/.explorer-build.lock');
 const MANIFEST = 'manifest.json';
 const STALE_LOCK_MS = 3 * 60_000;
 

@@ -2,7 +2,7 @@
  * The browser explorer (issue 9): a self-hosted GraphiQL on the GraphQL path. A browser navigating to
  * `/graphql` (GET, `Accept` preferring text/html, no `query` parameter) gets the page; every other request
  * goes on to Apollo, whose CSRF prevention still applies to API requests. The page's script, stylesheet and
- * Monaco workers, built by scripts/build-explorer.mjs into dist/explorer/, are served under
+ * Monaco workers, built by scripts/build-explorer.mjs into dist/assets/explorer/, are served under
  * `/graphql/explorer/`. The page loads nothing from any other host, and its Content-Security-Policy says so.
  *
  * Mount it on the GraphQL path before Apollo: `app.use('/graphql', explorerMiddleware({ enabled, tabs }))`.
@@ -23,7 +23,7 @@ export interface ExplorerOptions {
   tabs?: ExplorerTab[];
   /** Shown as the page title and in GraphiQL's logo slot. */
   title?: string;
-  /** Where the build is; defaults to dist/explorer/ of this repository. */
+  /** Where the build is; defaults to dist/assets/explorer/ of this repository. */
   assetsDir?: string;
 }
 
@@ -32,7 +32,7 @@ export type ExplorerMiddleware = (req: Request, res: Response, next: NextFunctio
 /** The sub-path (under the GraphQL path) that serves the built files. */
 export const ASSETS_PATH = '/explorer/';
 
-export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/explorer/', import.meta.url));
+export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/assets/explorer/', import.meta.url));
 
 export const BUILD_COMMAND = 'node scripts/build-explorer.mjs';
 
@@ -136,7 +136,7 @@ function notBuiltHtml(title: string): string {
 <head><meta charset="utf-8"><title>${escapeHtml(title)}: not built</title><link rel="icon" href="data:,"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 46rem; margin: 3rem auto; line-height: 1.5">
 <h1>The explorer is not built</h1>
-<p>This server is configured to serve a GraphQL explorer here, but its browser files (<code>dist/explorer/</code>)
+<p>This server is configured to serve a GraphQL explorer here, but its browser files (<code>dist/assets/explorer/</code>)
 are missing. They are built at install time by <code>npm ci</code>; to build them now, run</p>
 <pre>${escapeHtml(BUILD_COMMAND)}</pre>
 <p>in the project folder (it needs the dev dependencies), then reload this page. No restart is needed.

@@ -18,9 +18,9 @@ export interface ChildServer {
   kill(): Promise<void>;
 }
 
-/** Starts `node --import tsx <entry>` and waits for its JSON "listening" log line. */
+/** Starts `node --import tsx <entry.ts>` (or `node <entry.js>`, compiled) and waits for its JSON "listening" log line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], {
     // Production mode for both servers: graphql-js skips its development-only checks.
     env: { ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -3,16 +3,10 @@
  * reported as one line naming the variable; `main` prints them and exits non-zero.
  */
 import { z } from 'zod';
+import type { AccessKeyCredentials } from './auth/credentials.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './graphql/limits.js';
-
-export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
-export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
-
-export interface AccessKeyCredentials {
-  ak: string;
-  sk: string;
-  securityToken: string | null;
-}
+import { UPSTREAM_SERVICES } from './upstream/endpoints.js';
+import type { UpstreamHttpConfig } from './upstream/http.js';
 
 export interface Config {
   /** @default 4001 */
@@ -58,17 +52,6 @@ export interface Config {
   introspection: boolean;
   /** Terminal jobs kept in memory per credential; `max` 0 disables. */
   terminalCache: { max: number; ttlMs: number };
-}
-
-export interface UpstreamHttpConfig {
-  /** Per-attempt timeout of an upstream call. @default 10000 */
-  timeoutMs: number;
-  /** Retries after the first attempt for idempotent GETs. @default 2 */
-  maxRetries: number;
-  /** Longest Retry-After a query waits for before failing with RATE_LIMITED. @default 5000 */
-  maxRetryAfterMs: number;
-  /** Concurrent upstream calls one operation may have in flight. @default 10 */
-  concurrency: number;
 }
 
 export class ConfigError extends Error {

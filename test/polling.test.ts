@@ -4,7 +4,7 @@ import { tokenCredential } from '../src/auth/credentials.js';
 import { createLogger } from '../src/logger.js';
 import type { JobModel } from '../src/model/job.js';
 import { PollerRegistry } from '../src/polling/registry.js';
-import { selectedFieldNames, visibleDigest } from '../src/polling/visible.js';
+import { selectedFieldNames, visibleDigest } from '../src/graphql/visible.js';
 
 describe('poll delays', () => {
   const registry = new PollerRegistry({ intervalMs: 1000, logger: createLogger('silent'), fetch: async () => [] });

@@ -3,8 +3,14 @@
  * keyed by the fingerprint, never by the secret, so data fetched with one credential is never served to another.
  */
 import { createHash } from 'node:crypto';
-import type { AccessKeyCredentials } from '../config.js';
 import { signRequest, type SignableRequest } from './signer.js';
+
+/** The service's own AK/SK (and temporary security token), from configuration. */
+export interface AccessKeyCredentials {
+  ak: string;
+  sk: string;
+  securityToken: string | null;
+}
 
 export type Credential =
   | { kind: 'token'; token: string; fingerprint: string }

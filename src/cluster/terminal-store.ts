@@ -1,5 +1,5 @@
 /**
- * The terminal-job cache's shared level in Redis: `<prefix>:terminal:<fingerprint>|<service>|<region>|<project>|<job>`
+ * The terminal-job cache's shared level in Redis: `<prefix>:terminal:<service>|<region>|<project>|<job>|<fingerprint>`
  * holds the finished job's JSON with a TTL, so its age is bounded cluster-wide. Keys carry the credential's
  * fingerprint, never the credential. Lookups are best-effort: when Redis fails, the job is fetched upstream.
  */

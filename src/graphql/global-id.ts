@@ -4,13 +4,10 @@
  */
 import { badUserInput } from '../errors.js';
 import { CLOUD_SERVICES, type CloudService } from '../model/job.js';
+import type { JobRef } from '../model/job-ref.js';
 
-export interface GlobalJobId {
-  service: CloudService;
-  region: string;
-  projectId: string;
-  jobId: string;
-}
+/** What a global id carries: a job's identity without the Cloud Phone request id. */
+type GlobalJobId = Omit<JobRef, 'requestId'>;
 
 const VERSION = 'j1';
 

@@ -3,7 +3,8 @@
  * says what to change.
  */
 import { badUserInput } from '../errors.js';
-import type { CloudService } from '../model/job.js';
+import type { CloudService, JobLocation } from '../model/job.js';
+import type { JobRef } from '../model/job-ref.js';
 import type { EndpointResolver } from '../upstream/endpoints.js';
 
 export const MAX_REFS = 100;
@@ -23,19 +24,6 @@ export interface JobRefInput {
   requestId?: string | null;
 }
 
-export interface ValidJobRef {
-  service: CloudService;
-  jobId: string;
-  projectId: string;
-  region: string;
-  requestId: string | null;
-}
-
-export interface Location {
-  region: string;
-  projectId: string;
-}
-
 function id(value: string, what: string): string {
   const text = value.trim();
   if (text === '') throw badUserInput(`${what} must not be empty`);
@@ -49,7 +37,7 @@ export function location(
   defaults: Defaults,
   endpoints: EndpointResolver,
   service: CloudService,
-): Location {
+): JobLocation {
   const projectId = args.projectId?.trim() || defaults.projectId;
   if (!projectId) throw badUserInput('projectId is required: no HUAWEICLOUD_SDK_PROJECT_ID is configured');
   if (!PROJECT_ID_RE.test(projectId)) throw badUserInput(`projectId "${projectId.slice(0, 140)}" is not a project id`);
@@ -58,7 +46,7 @@ export function location(
   return { region, projectId };
 }
 
-export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver): ValidJobRef {
+export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver): JobRef {
   const jobId = id(ref.jobId, 'jobId');
   let requestId: string | null = null;
   if (ref.requestId !== undefined && ref.requestId !== null) {
@@ -68,7 +56,7 @@ export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: Endpoint
   return { service: ref.service, jobId, requestId, ...location(ref, defaults, endpoints, ref.service) };
 }
 
-export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoints: EndpointResolver): ValidJobRef[] {
+export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoints: EndpointResolver): JobRef[] {
   if (refs.length === 0 || refs.length > MAX_REFS) {
     throw badUserInput(`refs must hold 1 to ${MAX_REFS} job references; got ${refs.length}`);
   }

@@ -14,9 +14,9 @@ import { Repeater, SlidingBuffer } from '@repeaterjs/repeater';
 import { GraphQLError } from 'graphql';
 import type { Credential } from '../auth/credentials.js';
 import { ErrorCode, toGraphQLError, UpstreamError } from '../errors.js';
-import type { ValidJobRef } from '../graphql/validation.js';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
+import { credentialJobKey, type JobRef } from '../model/job-ref.js';
 import { CLOUD_PHONE_REQUEST_IDS_PER_CALL } from '../services/clients.js';
 
 /** What a subscriber receives: a job state, or the error that ends its subscription. */
@@ -51,7 +51,7 @@ export interface Coordination {
 }
 
 /** Fetches the current state of several jobs of one group with one credential; the DataLoader contract. */
-export type BatchFetch = (keys: readonly ValidJobRef[], credential: Credential) => Promise<Array<JobModel | null | Error>>;
+export type BatchFetch = (keys: readonly JobRef[], credential: Credential) => Promise<Array<JobModel | null | Error>>;
 
 export interface PollerRegistryOptions {
   fetch: BatchFetch;
@@ -82,7 +82,7 @@ function retryAfterOf(err: unknown): number | null {
   return original instanceof UpstreamError ? original.retryAfterMs : null;
 }
 
-const notFound = (key: ValidJobRef) =>
+const notFound = (key: JobRef) =>
   new GraphQLError(`${key.service} job ${key.jobId} does not exist in project ${key.projectId} (${key.region})`, {
     extensions: { code: ErrorCode.BadUserInput },
   });
@@ -103,7 +103,7 @@ class Poller implements CoordinatedJob {
 
   constructor(
     readonly id: string,
-    public key: ValidJobRef,
+    public key: JobRef,
     readonly group: PollGroup,
   ) {}
 
@@ -206,7 +206,7 @@ class PollGroup {
     readonly id: string,
     readonly credential: Credential,
     readonly registry: PollerRegistry,
-    service: ValidJobRef['service'],
+    service: JobRef['service'],
   ) {
     this.slotCapacity = service === 'CLOUD_PHONE' ? CLOUD_PHONE_REQUEST_IDS_PER_CALL : 1;
   }
@@ -331,9 +331,9 @@ export class PollerRegistry {
    * Attaches a subscriber to the job's poller (creating it and fetching at once if needed). Throws
    * UPSTREAM_UNAVAILABLE when the process already polls `maxPollers` jobs.
    */
-  subscribe(key: ValidJobRef, credential: Credential, view?: JobView): AsyncIterableIterator<JobEvent> {
+  subscribe(key: JobRef, credential: Credential, view?: JobView): AsyncIterableIterator<JobEvent> {
     if (this.closed) throw new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } });
-    const id = `${key.service}|${key.region}|${key.projectId}|${key.jobId}|${credential.fingerprint}`;
+    const id = credentialJobKey(key, credential.fingerprint);
     let poller = this.pollers.get(id);
     if (!poller && this.pollers.size >= this.maxPollers) {
       throw new GraphQLError(`This server already follows ${this.maxPollers} jobs; try again later`, {

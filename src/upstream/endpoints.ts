@@ -3,8 +3,11 @@
  * `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` overrides taking precedence.
  */
 import { badUserInput } from '../errors.js';
-import type { UpstreamServiceName } from '../config.js';
 import type { CloudService } from '../model/job.js';
+
+/** Service names as the official SDKs spell them in `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>`. */
+export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
+export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
 
 /** Our service enum → the name the official SDKs use in override variables. */
 export const SDK_SERVICE_NAME: Record<CloudService, UpstreamServiceName> = {

@@ -6,7 +6,6 @@
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 import { authorise, type Credential } from '../auth/credentials.js';
-import type { UpstreamHttpConfig } from '../config.js';
 import { ErrorCode, UpstreamError, codeForHttpStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudService } from '../model/job.js';
@@ -72,6 +71,18 @@ function errorEnvelope(body: unknown): { errorCode: string | null; message: stri
   const record = body as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return { errorCode: str(record['error_code']), message: str(record['error_msg']), requestId: str(record['request_id']) };
+}
+
+/** The transport's tunables, from configuration. */
+export interface UpstreamHttpConfig {
+  /** Per-attempt timeout of an upstream call. @default 10000 */
+  timeoutMs: number;
+  /** Retries after the first attempt for idempotent GETs. @default 2 */
+  maxRetries: number;
+  /** Longest Retry-After a query waits for before failing with RATE_LIMITED. @default 5000 */
+  maxRetryAfterMs: number;
+  /** Concurrent upstream calls one operation may have in flight. @default 10 */
+  concurrency: number;
 }
 
 export interface UpstreamTransportOptions extends UpstreamHttpConfig {

@@ -3,8 +3,9 @@ import { Repeater } from '@repeaterjs/repeater';
 import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import type { SubscriptionResolvers } from '../../generated/graphql.js';
 import type { JobModel } from '../../model/job.js';
+import { jobKey } from '../../model/job-ref.js';
 import type { JobEvent } from '../../polling/registry.js';
-import { selectedFieldNames, viewOf } from '../../polling/visible.js';
+import { selectedFieldNames, viewOf } from '../visible.js';
 import type { GraphQLContext } from '../context.js';
 import { jobRef, jobRefs } from '../validation.js';
 
@@ -15,7 +16,7 @@ function resolveEvent(event: JobEvent): JobModel {
 }
 
 /**
- * Only changes visible in this subscriber's selection are pushed (see polling/visible.ts). Subscribers of the
+ * Only changes visible in this subscriber's selection are pushed (see graphql/visible.ts). Subscribers of the
  * same (cached) document share one view.
  */
 const views = new WeakMap<object, ReturnType<typeof viewOf>>();
@@ -39,7 +40,7 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
     subscribe: (_, { refs }, ctx, info) => {
       const keys = jobRefs(refs, ctx.defaults, ctx.endpoints);
       const credential = ctx.requireCredential();
-      const unique = [...new Map(keys.map((k) => [`${k.service}|${k.region}|${k.projectId}|${k.jobId}`, k])).values()];
+      const unique = [...new Map(keys.map((k) => [jobKey(k), k])).values()];
       // Each job's stream completes on its own (terminal, or an error); the merge completes when all have.
       const view = viewFor(info);
       const streams = unique.map((key) => ctx.pollers.subscribe(key, credential, view));

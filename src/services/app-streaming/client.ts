@@ -1,15 +1,16 @@
 /** Workspace Application Streaming: v1 ShowJob (integer job_status) and ListSubJobs (reference §3, §4). */
 import type { Credential } from '../../auth/credentials.js';
+import type { JobRef } from '../../model/job-ref.js';
 import type { JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
-import type { AppStreamingSubJobQuery, JobTarget, ServiceClients } from '../clients.js';
+import type { AppStreamingSubJobQuery, ServiceClients } from '../clients.js';
 import { mapAppStreamingJob, mapAppStreamingSubJobPage } from './map.js';
 import { parseAppStreamingJob, parseAppStreamingSubJobList } from './raw.js';
 
 export function createAppStreamingClient(transport: UpstreamTransport): ServiceClients['appStreaming'] {
   return {
-    async showJob(target: JobTarget, credential: Credential) {
+    async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
         transport,
         {

@@ -1,9 +1,10 @@
 /** Cloud Phone (CPH): ShowJob and the batched ListJobs?request_ids= (reference §6). */
 import type { Credential } from '../../auth/credentials.js';
+import type { JobRef } from '../../model/job-ref.js';
 import type { CloudPhoneJobModel, JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
-import { CLOUD_PHONE_REQUEST_IDS_PER_CALL, type JobTarget, type ServiceClients } from '../clients.js';
+import { CLOUD_PHONE_REQUEST_IDS_PER_CALL, type ServiceClients } from '../clients.js';
 import { mapCloudPhoneJob, mapCloudPhoneJobList } from './map.js';
 import { parseCloudPhoneJob, parseCloudPhoneJobList } from './raw.js';
 
@@ -14,7 +15,7 @@ const MAX_PAGES = 50;
 
 export function createCloudPhoneClient(transport: UpstreamTransport): ServiceClients['cloudPhone'] {
   return {
-    async showJob(target: JobTarget, credential: Credential) {
+    async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
         transport,
         {

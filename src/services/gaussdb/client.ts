@@ -1,14 +1,15 @@
 /** GaussDB(for MySQL) / TaurusDB: ShowGaussMySqlJobInfo (reference §5). */
 import type { Credential } from '../../auth/credentials.js';
+import type { JobRef } from '../../model/job-ref.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, seg } from '../call.js';
-import type { JobTarget, ServiceClients } from '../clients.js';
+import type { ServiceClients } from '../clients.js';
 import { mapGaussDbJob } from './map.js';
 import { parseGaussDbJob } from './raw.js';
 
 export function createGaussDbClient(transport: UpstreamTransport): ServiceClients['gaussDb'] {
   return {
-    async showJob(target: JobTarget, credential: Credential) {
+    async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
         transport,
         {

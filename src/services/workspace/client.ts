@@ -1,15 +1,16 @@
 /** Workspace (desktops): ShowJob and ListItaSubJobs (reference §2). */
 import type { Credential } from '../../auth/credentials.js';
+import type { JobRef } from '../../model/job-ref.js';
 import type { JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
-import type { JobTarget, ServiceClients, WorkspaceSubJobQuery } from '../clients.js';
+import type { ServiceClients, WorkspaceSubJobQuery } from '../clients.js';
 import { mapWorkspaceJob, mapWorkspaceSubJobPage } from './map.js';
 import { parseWorkspaceJob, parseWorkspaceSubJobList } from './raw.js';
 
 export function createWorkspaceClient(transport: UpstreamTransport): ServiceClients['workspace'] {
   return {
-    async showJob(target: JobTarget, credential: Credential) {
+    async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
         transport,
         {

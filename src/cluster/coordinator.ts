@@ -23,7 +23,7 @@ import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
 import { reviveJobDates } from '../model/serialise.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Coordination, CoordinatedJob, JobEvent } from '../polling/registry.js';
+import type { Coordination, CoordinatedJob, JobEvent } from '../polling/coordination.js';
 import type { RedisLink } from './redis.js';
 
 declare module 'ioredis' {

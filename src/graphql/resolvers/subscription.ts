@@ -4,7 +4,7 @@ import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
 import type { SubscriptionResolvers } from '../../generated/graphql.js';
 import type { JobModel } from '../../model/job.js';
 import { jobKey } from '../../model/job-ref.js';
-import type { JobEvent } from '../../polling/registry.js';
+import type { JobEvent } from '../../polling/coordination.js';
 import { selectedFieldNames, viewOf } from '../visible.js';
 import type { GraphQLContext } from '../context.js';
 import { jobRef, jobRefs } from '../validation.js';

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { JobLocation } from '../src/model/job.js';
 import { onUnknownStatus } from '../src/model/normalise.js';
-import { gaussDbState, mapGaussDbImmediateJob, mapGaussDbImmediateJobPage, mapGaussDbJob } from '../src/services/gaussdb/map.js';
-import { parseGaussDbImmediateJobList, parseGaussDbJob, type ParseResult } from '../src/services/gaussdb/raw.js';
+import { gaussDbState, mapGaussDbJob } from '../src/services/gaussdb/map.js';
+import { parseGaussDbJob, type ParseResult } from '../src/services/gaussdb/raw.js';
 
 const LOC: JobLocation = { region: 'cn-north-4', projectId: '0123456789abcdef0123456789abcdef' };
 const JOB_ID = '31b8ae23-c687-4d80-b7b4-42a66c9bb886';
@@ -62,64 +62,6 @@ describe('GaussDB reference examples (§5)', () => {
     expect(model.startedAt?.toISOString()).toBe('2018-08-06T02:41:14.000Z');
     expect(model.finishedAt?.toISOString()).toBe('2018-08-06T16:41:14.000Z');
     expect(reported).toEqual([]);
-  });
-
-  it('maps the DEF ListImmediateJobs example exactly', () => {
-    const body = {
-      action_names: ['CreateGaussDBforMySQLInstance', 'RestoreGaussDBforMySQLNewInstance', 'AddGaussDBforMySQLNodes'],
-      jobs: [
-        {
-          created_time: '2018-08-06T10:41:14+0000',
-          ended_time: '2018-08-06T12:41:14+0000',
-          fail_reason: 'Single task exception.',
-          instance_id: 'ede953923f06448d9be8686ef0c1378ein07',
-          instance_name: 'gauss-1234',
-          instance_status: 'deleted',
-          job_id: '7155730b-a60b-4dc0-9f89-3f55897f29d6',
-          job_name: 'CloseGaussDBforMySQLProxy',
-          order_id: '',
-          process: '',
-          show_detail: false,
-          status: 'Completed',
-        },
-      ],
-      total_count: 1,
-    };
-    const instance = {
-      kind: 'DatabaseInstance',
-      id: 'ede953923f06448d9be8686ef0c1378ein07',
-      name: 'gauss-1234',
-      endpoint: null,
-      type: null,
-      datastoreType: null,
-      datastoreVersion: null,
-    };
-    expect(mapGaussDbImmediateJobPage(must(parseGaussDbImmediateJobList(body)), LOC)).toEqual({
-      totalCount: 1,
-      actionNames: ['CreateGaussDBforMySQLInstance', 'RestoreGaussDBforMySQLNewInstance', 'AddGaussDBforMySQLNodes'],
-      items: [
-        {
-          kind: 'GaussDBJob',
-          service: 'GAUSSDB_MYSQL',
-          region: 'cn-north-4',
-          projectId: '0123456789abcdef0123456789abcdef',
-          jobId: '7155730b-a60b-4dc0-9f89-3f55897f29d6',
-          jobType: 'CloseGaussDBforMySQLProxy',
-          state: 'SUCCEEDED',
-          rawStatus: 'Completed',
-          terminal: true,
-          progress: 100,
-          startedAt: new Date('2018-08-06T10:41:14.000Z'),
-          finishedAt: new Date('2018-08-06T12:41:14.000Z'),
-          // upstream reports a fail_reason on a Completed job: it is passed on, not judged
-          error: { code: null, message: 'Single task exception.' },
-          instance,
-          resources: [],
-          subJobs: [],
-          entities: [instance],
-        },
-      ],
-    });
   });
 });
 
@@ -260,49 +202,6 @@ describe('mapGaussDbJob', () => {
   });
 });
 
-describe('mapGaussDbImmediateJob', () => {
-  it('maps a running item with progress and without instance', () => {
-    const raw = must(
-      parseGaussDbImmediateJobList({
-        jobs: [{ job_id: 'j1', job_name: 'RebootGaussDBforMySQLInstance', status: 'Running', process: '60%', created_time: '2024-01-02T03:04:05+0800', ended_time: '' }],
-      }),
-    );
-    expect(mapGaussDbImmediateJob(raw.jobs[0]!, LOC)).toEqual({
-      kind: 'GaussDBJob',
-      service: 'GAUSSDB_MYSQL',
-      region: 'cn-north-4',
-      projectId: '0123456789abcdef0123456789abcdef',
-      jobId: 'j1',
-      jobType: 'RebootGaussDBforMySQLInstance',
-      state: 'RUNNING',
-      rawStatus: 'Running',
-      terminal: false,
-      progress: 60,
-      startedAt: new Date('2024-01-01T19:04:05.000Z'),
-      finishedAt: null,
-      error: null,
-      instance: null,
-      resources: [],
-      subJobs: [],
-      entities: [],
-    });
-  });
-
-  it('counts at least the items on the page and drops empty action names', () => {
-    const result = mapGaussDbImmediateJobPage(
-      must(parseGaussDbImmediateJobList({ total_count: 0, jobs: [{ job_id: 'a', status: 'Pending' }], action_names: ['', 'X', null] })),
-      LOC,
-    );
-    expect(result.totalCount).toBe(1);
-    expect(result.actionNames).toEqual(['X']);
-    expect(mapGaussDbImmediateJobPage(must(parseGaussDbImmediateJobList({ jobs: [] })), LOC)).toEqual({
-      totalCount: 0,
-      items: [],
-      actionNames: [],
-    });
-  });
-});
-
 describe('parse functions', () => {
   it.each([
     ['null', null],
@@ -315,15 +214,6 @@ describe('parse functions', () => {
     ['the error envelope', { error_code: 'DBS.200022', error_msg: '实例不存在' }],
   ])('rejects a ShowGaussMySqlJobInfo body with %s', (_, body) => {
     expect(parseGaussDbJob(body).ok).toBe(false);
-  });
-
-  it.each([
-    ['no jobs', { total_count: 0 }],
-    ['jobs that is not an array', { jobs: 'none' }],
-    ['an item without job_id', { jobs: [{ status: 'Running' }] }],
-    ['an item without status', { jobs: [{ job_id: 'a' }] }],
-  ])('rejects a ListImmediateJobs body with %s', (_, body) => {
-    expect(parseGaussDbImmediateJobList(body).ok).toBe(false);
   });
 
   it('accepts a job whose required-by-DEF instance and created are missing, keeping unknown keys', () => {

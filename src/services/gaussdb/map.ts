@@ -11,8 +11,6 @@ import type {
 import { jobError, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
 import type {
   GaussDbEntitiesInstanceRaw,
-  GaussDbImmediateJobListRaw,
-  GaussDbImmediateJobRaw,
   GaussDbJobInstanceRaw,
   GaussDbJobRaw,
 } from './raw.js';
@@ -98,48 +96,5 @@ export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobM
     resources: mapResourceIds(job.entities?.resource_ids),
     subJobs: [],
     entities: instance ? [instance] : [],
-  };
-}
-
-/** One ListImmediateJobs `TaskDetailInfo`, which is a whole job (not a sub-job). */
-export function mapGaussDbImmediateJob(item: GaussDbImmediateJobRaw, loc: JobLocation): GaussDBJobModel {
-  const { state, terminal } = gaussDbState(item.status);
-  const instance = mapInstance({ id: item.instance_id, name: item.instance_name }, undefined);
-  return {
-    kind: 'GaussDBJob',
-    service: 'GAUSSDB_MYSQL',
-    region: loc.region,
-    projectId: loc.projectId,
-    jobId: item.job_id,
-    jobType: nonEmpty(item.job_name),
-    state,
-    rawStatus: item.status,
-    terminal,
-    progress: parseProgress(item.process) ?? (state === 'SUCCEEDED' ? 100 : null),
-    startedAt: parseUpstreamTime(item.created_time),
-    finishedAt: parseUpstreamTime(item.ended_time),
-    error: jobError(null, item.fail_reason),
-    instance,
-    resources: [],
-    subJobs: [],
-    entities: instance ? [instance] : [],
-  };
-}
-
-export interface GaussDbImmediateJobPage {
-  /** Upstream's `total_count`, but never less than the items on the page. */
-  totalCount: number;
-  items: GaussDBJobModel[];
-  /** Upstream's `action_names` (the task names that exist), empty entries dropped. */
-  actionNames: string[];
-}
-
-/** ListImmediateJobs body. */
-export function mapGaussDbImmediateJobPage(raw: GaussDbImmediateJobListRaw, loc: JobLocation): GaussDbImmediateJobPage {
-  const items = raw.jobs.map((item) => mapGaussDbImmediateJob(item, loc));
-  return {
-    totalCount: Math.max(raw.total_count ?? 0, items.length),
-    items,
-    actionNames: (raw.action_names ?? []).flatMap((name) => nonEmpty(name) ?? []),
   };
 }

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { JobLocation } from '../src/model/job.js';
-import { onUnknownStatus } from '../src/model/normalise.js';
+import { reportOnce, type UnknownStatusReport } from '../src/model/status.js';
 import { gaussDbState, mapGaussDbJob } from '../src/services/gaussdb/map.js';
 import { parseGaussDbJob, type ParseResult } from '../src/services/gaussdb/raw.js';
 
@@ -12,12 +12,13 @@ function must<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-const job = (detail: object) => mapGaussDbJob(must(parseGaussDbJob({ job: { id: JOB_ID, ...detail } })), LOC);
+const job = (detail: object) => mapGaussDbJob(must(parseGaussDbJob({ job: { id: JOB_ID, ...detail } })), LOC, report);
 
 let reported: Array<[string, string]>;
+let report: UnknownStatusReport;
 beforeEach(() => {
   reported = [];
-  onUnknownStatus((service, raw) => reported.push([service, raw]));
+  report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
 describe('GaussDB reference examples (§5)', () => {
@@ -36,7 +37,7 @@ describe('GaussDB reference examples (§5)', () => {
       datastoreType: 'gaussdb-mysql',
       datastoreVersion: '8.0',
     };
-    const model = mapGaussDbJob(must(parseGaussDbJob(body)), LOC);
+    const model = mapGaussDbJob(must(parseGaussDbJob(body)), LOC, report);
     expect(model).toEqual({
       kind: 'GaussDBJob',
       service: 'GAUSSDB_MYSQL',
@@ -75,12 +76,12 @@ describe('gaussDbState (§7)', () => {
     ['completed', 'SUCCEEDED', true],
     [' FAILED ', 'FAILED', true],
   ] as const)('%j → %s (terminal %s)', (status, state, terminal) => {
-    expect(gaussDbState(status)).toEqual({ state, terminal });
+    expect(gaussDbState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each(['Complete', 'Success', 'Cancelled', ''])('%j is UNKNOWN, not terminal, and reported', (status) => {
-    expect(gaussDbState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(gaussDbState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['GAUSSDB_MYSQL', status]]);
   });
 });
@@ -219,6 +220,6 @@ describe('parse functions', () => {
   it('accepts a job whose required-by-DEF instance and created are missing, keeping unknown keys', () => {
     const raw = must(parseGaussDbJob({ job: { id: JOB_ID, status: 'Pending', instance: 'not an object', extra: 1 } }));
     expect(raw.job['extra']).toBe(1);
-    expect(mapGaussDbJob(raw, LOC)).toMatchObject({ state: 'PENDING', instance: null, startedAt: null });
+    expect(mapGaussDbJob(raw, LOC, report)).toMatchObject({ state: 'PENDING', instance: null, startedAt: null });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Normalisation helpers shared by every service mapper: the four upstream time formats, "60%" progress,
- * empty-string-as-absent, and the once-only report of a status no source documents.
+ * empty-string-as-absent, errors and entities.
  */
 
 // 2020-04-10 06:45:14 | 2020-04-10T06:45:14 | ...Z | ...+0800 | ...+08:00 | fractional seconds anywhere.
@@ -56,23 +56,6 @@ export function jobError(code: unknown, message: unknown): { code: string | null
   const c = nonEmpty(code);
   const m = nonEmpty(message);
   return c === null && m === null ? null : { code: c, message: m };
-}
-
-type UnknownStatusListener = (service: string, rawStatus: string) => void;
-const seenUnknown = new Set<string>();
-let unknownListener: UnknownStatusListener = () => {};
-
-/** Wired by the server to the logger, so the mappers stay pure of I/O. */
-export function onUnknownStatus(listener: UnknownStatusListener): void {
-  unknownListener = listener;
-}
-
-/** A raw status no source documents is `UNKNOWN`, not terminal, and reported once per (service, value). */
-export function reportUnknownStatus(service: string, rawStatus: string): void {
-  const key = `${service}\u0000${rawStatus}`;
-  if (seenUnknown.has(key)) return;
-  if (seenUnknown.size < 1000) seenUnknown.add(key); // bounded: hostile upstream values must not grow memory
-  unknownListener(service, rawStatus);
 }
 
 /** De-duplicates entities by kind and id; the first occurrence wins (contract §5: "without duplicates"). */

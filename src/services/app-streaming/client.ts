@@ -1,6 +1,7 @@
 /** Workspace Application Streaming: v1 ShowJob (integer job_status) and ListSubJobs (reference §3, §4). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
+import type { UnknownStatusReport } from '../../model/status.js';
 import type { JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
@@ -8,7 +9,7 @@ import type { AppStreamingSubJobQuery, ServiceClients } from '../clients.js';
 import { mapAppStreamingJob, mapAppStreamingSubJobPage } from './map.js';
 import { parseAppStreamingJob, parseAppStreamingSubJobList } from './raw.js';
 
-export function createAppStreamingClient(transport: UpstreamTransport): ServiceClients['appStreaming'] {
+export function createAppStreamingClient(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients['appStreaming'] {
   return {
     async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
@@ -23,7 +24,7 @@ export function createAppStreamingClient(transport: UpstreamTransport): ServiceC
         },
         parseAppStreamingJob,
       );
-      return raw && mapAppStreamingJob(raw, target);
+      return raw && mapAppStreamingJob(raw, target, report);
     },
 
     async listSubJobs(query: AppStreamingSubJobQuery, location: JobLocation, credential: Credential) {
@@ -46,7 +47,7 @@ export function createAppStreamingClient(transport: UpstreamTransport): ServiceC
         },
         parseAppStreamingSubJobList,
       );
-      return mapAppStreamingSubJobPage(raw);
+      return mapAppStreamingSubJobPage(raw, report);
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Cloud Phone (CPH): ShowJob and the batched ListJobs?request_ids= (reference §6). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
+import type { UnknownStatusReport } from '../../model/status.js';
 import type { CloudPhoneJobModel, JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
@@ -13,7 +14,7 @@ const PAGE = 100;
 /** Bound on pages per call, so a misbehaving upstream cannot keep us paging forever. */
 const MAX_PAGES = 50;
 
-export function createCloudPhoneClient(transport: UpstreamTransport): ServiceClients['cloudPhone'] {
+export function createCloudPhoneClient(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients['cloudPhone'] {
   return {
     async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
@@ -28,7 +29,7 @@ export function createCloudPhoneClient(transport: UpstreamTransport): ServiceCli
         },
         parseCloudPhoneJob,
       );
-      return raw && mapCloudPhoneJob(raw, target);
+      return raw && mapCloudPhoneJob(raw, target, null, report);
     },
 
     async listJobs(requestIds: readonly string[], location: JobLocation, credential: Credential) {
@@ -50,7 +51,7 @@ export function createCloudPhoneClient(transport: UpstreamTransport): ServiceCli
           },
           parseCloudPhoneJobList,
         );
-        const items = mapCloudPhoneJobList(raw, location, requestIds.length === 1 ? requestIds[0] : null);
+        const items = mapCloudPhoneJobList(raw, location, requestIds.length === 1 ? requestIds[0] : null, report);
         jobs.push(...items);
         if (raw.jobs.length < PAGE) break;
       }

@@ -1,13 +1,14 @@
 /** GaussDB(for MySQL) / TaurusDB: ShowGaussMySqlJobInfo (reference §5). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
+import type { UnknownStatusReport } from '../../model/status.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, seg } from '../call.js';
 import type { ServiceClients } from '../clients.js';
 import { mapGaussDbJob } from './map.js';
 import { parseGaussDbJob } from './raw.js';
 
-export function createGaussDbClient(transport: UpstreamTransport): ServiceClients['gaussDb'] {
+export function createGaussDbClient(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients['gaussDb'] {
   return {
     async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
@@ -23,7 +24,7 @@ export function createGaussDbClient(transport: UpstreamTransport): ServiceClient
         },
         parseGaussDbJob,
       );
-      return raw && mapGaussDbJob(raw, target);
+      return raw && mapGaussDbJob(raw, target, report);
     },
   };
 }

@@ -6,9 +6,9 @@ import type {
   GaussDBJobModel,
   JobLocation,
   ResourceModel,
-  StatusModel,
 } from '../../model/job.js';
-import { jobError, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import { jobError, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalise.js';
+import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type {
   GaussDbEntitiesInstanceRaw,
   GaussDbJobInstanceRaw,
@@ -17,24 +17,12 @@ import type {
 
 const SERVICE = 'GAUSSDB_MYSQL' as const;
 
-export type GaussDbStatus = Pick<StatusModel, 'state' | 'terminal'>;
-
 /** `Pending`, `Running`, `Completed`, `Failed`, matched ignoring case and surrounding blanks. */
-export function gaussDbState(status: string): GaussDbStatus {
-  switch (status.trim().toLowerCase()) {
-    case 'pending':
-      return { state: 'PENDING', terminal: false };
-    case 'running':
-      return { state: 'RUNNING', terminal: false };
-    case 'completed':
-      return { state: 'SUCCEEDED', terminal: true };
-    case 'failed':
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, status);
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const gaussDbState = statusTable<string>(
+  SERVICE,
+  { pending: 'PENDING', running: 'RUNNING', completed: 'SUCCEEDED', failed: 'FAILED' },
+  (status) => status.trim().toLowerCase(),
+);
 
 /**
  * `job.instance{id,name}` merged with `entities.instance{endpoint,type,datastore}`. The details are merged only
@@ -74,9 +62,9 @@ function mapResourceIds(ids: readonly (string | null | undefined)[] | null | und
 }
 
 /** ShowGaussMySqlJobInfo body. */
-export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobModel {
+export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation, report: UnknownStatusReport): GaussDBJobModel {
   const job = raw.job;
-  const { state, terminal } = gaussDbState(job.status);
+  const { state, terminal } = gaussDbState(job.status, report);
   const instance = mapInstance(job.instance, job.entities?.instance);
   return {
     kind: 'GaussDBJob',
@@ -88,7 +76,7 @@ export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobM
     state,
     rawStatus: job.status,
     terminal,
-    progress: parseProgress(job.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    progress: progressOf(state, parseProgress(job.process)),
     startedAt: parseUpstreamTime(job.created),
     finishedAt: parseUpstreamTime(job.ended),
     error: jobError(null, job.fail_reason),

@@ -1,6 +1,7 @@
 /** Workspace (desktops): ShowJob and ListItaSubJobs (reference §2). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
+import type { UnknownStatusReport } from '../../model/status.js';
 import type { JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
 import { getParsed, getParsedList, seg } from '../call.js';
@@ -8,7 +9,7 @@ import type { ServiceClients, WorkspaceSubJobQuery } from '../clients.js';
 import { mapWorkspaceJob, mapWorkspaceSubJobPage } from './map.js';
 import { parseWorkspaceJob, parseWorkspaceSubJobList } from './raw.js';
 
-export function createWorkspaceClient(transport: UpstreamTransport): ServiceClients['workspace'] {
+export function createWorkspaceClient(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients['workspace'] {
   return {
     async showJob(target: JobRef, credential: Credential) {
       const raw = await getParsed(
@@ -23,7 +24,7 @@ export function createWorkspaceClient(transport: UpstreamTransport): ServiceClie
         },
         parseWorkspaceJob,
       );
-      return raw && mapWorkspaceJob(raw, target);
+      return raw && mapWorkspaceJob(raw, target, report);
     },
 
     async listSubJobs(query: WorkspaceSubJobQuery, location: JobLocation, credential: Credential) {
@@ -46,7 +47,7 @@ export function createWorkspaceClient(transport: UpstreamTransport): ServiceClie
         },
         parseWorkspaceSubJobList,
       );
-      return mapWorkspaceSubJobPage(raw);
+      return mapWorkspaceSubJobPage(raw, report);
     },
   };
 }

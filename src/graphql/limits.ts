@@ -61,7 +61,10 @@ function refKey(ref: Args): string {
   return jobKey({ service: text(ref['service']), region: text(ref['region']), projectId: text(ref['projectId']), jobId: text(ref['jobId']) });
 }
 
-/** Upstream calls a root field causes, added to the budget. */
+/**
+ * Upstream calls a root field causes, added to the budget. The casts read arguments that getArgumentValues has
+ * already coerced to the schema's input types.
+ */
 function charge(budget: Budget, field: string, args: Args): void {
   switch (field) {
     case 'job':

@@ -1,6 +1,6 @@
 /** Subscription fields: validate, then attach to the shared pollers. No polling logic here. */
 import { Repeater } from '@repeaterjs/repeater';
-import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SubscriptionResolvers } from '../../generated/graphql.js';
 import type { JobModel } from '../../model/job.js';
 import { jobKey } from '../../model/job-ref.js';
@@ -11,7 +11,7 @@ import { jobRef, jobRefs } from '../validation.js';
 
 /** An error event becomes a GraphQL error in that message; the stream itself ends after it. */
 function resolveEvent(event: JobEvent): JobModel {
-  if ('error' in event) throw event.error as GraphQLError;
+  if ('error' in event) throw event.error;
   return event.job;
 }
 
@@ -32,9 +32,9 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
     subscribe: (_, { ref }, ctx, info) => {
       const key = jobRef(ref, ctx.defaults, ctx.endpoints);
       const credential = ctx.requireCredential();
-      return ctx.pollers.subscribe(key, credential, viewFor(info)) as never;
+      return ctx.pollers.subscribe(key, credential, viewFor(info));
     },
-    resolve: resolveEvent as never,
+    resolve: resolveEvent,
   },
   jobsUpdated: {
     subscribe: (_, { refs }, ctx, info) => {
@@ -44,8 +44,8 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
       // Each job's stream completes on its own (terminal, or an error); the merge completes when all have.
       const view = viewFor(info);
       const streams = unique.map((key) => ctx.pollers.subscribe(key, credential, view));
-      return Repeater.merge(streams) as never;
+      return Repeater.merge(streams);
     },
-    resolve: resolveEvent as never,
+    resolve: resolveEvent,
   },
 };

@@ -144,7 +144,7 @@ describe('retries', () => {
     expect((await t.gql(jobQuery())).data!['job']).toEqual({ jobId: WS, state: 'RUNNING' });
   });
 
-  it('Retry-After is honoured before the retry', async () => {
+  it('Retry-After is honored before the retry', async () => {
     t.sim.faults.add({ route: 'workspace.showJob', status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const started = Date.now();
     const res = await t.gql(jobQuery());

@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 
 describe('GaussDB reference examples (§5)', () => {
-  it('maps the official ShowGaussMySqlJobInfo example exactly, honouring mixed +0800/+0000 offsets', () => {
+  it('maps the official ShowGaussMySqlJobInfo example exactly, honoring mixed +0800/+0000 offsets', () => {
     const body = JSON.parse(`{"job":{"id":"31b8ae23-c687-4d80-b7b4-42a66c9bb886","name":"CreateGaussDBforMySQLInstance","status":"Completed",
  "created":"2018-08-06T10:41:14+0800","ended":"2018-08-06T16:41:14+0000","process":"",
  "instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin07","name":"DO-NOT-TOUCH-mgr2-mysql-single"},
@@ -141,7 +141,7 @@ describe('mapGaussDbJob', () => {
     expect(job({ status: 'Running', instance: { id: '', name: 'x' } })).toMatchObject({ instance: null, entities: [] });
   });
 
-  it('honours +08:00, Z, zone-less and fractional times', () => {
+  it('honors +08:00, Z, zone-less and fractional times', () => {
     const at = (created: string) => job({ status: 'Running', created }).startedAt?.toISOString() ?? null;
     expect(at('2018-08-06T10:41:14+0800')).toBe('2018-08-06T02:41:14.000Z');
     expect(at('2018-08-06T10:41:14+08:00')).toBe('2018-08-06T02:41:14.000Z');

@@ -134,7 +134,7 @@ describe('jobUpdated', () => {
     expect(sub.messages.every((m) => m.errors === undefined)).toBe(true);
   });
 
-  it('honours Retry-After before the next poll', async () => {
+  it('honors Retry-After before the next poll', async () => {
     const id = uniqueId();
     t.sim.store.add('gaussdb', { id, status: 'Running', process: 50, instance: { id: 'y'.repeat(32) + 'in07', name: 'db' } });
     const sub = collect(client(), JOB_UPDATED(id));

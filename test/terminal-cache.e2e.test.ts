@@ -102,7 +102,7 @@ describe('terminal-job cache', () => {
     expect(denied.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
   });
 
-  it('forgets entries after the TTL, so revoked access stops being honoured', async () => {
+  it('forgets entries after the TTL, so revoked access stops being honored', async () => {
     await t.gql(q('GAUSSDB_MYSQL', DEMO.gaussdb.completed), {}, as(TOKEN_A));
     await t.gql(q('GAUSSDB_MYSQL', DEMO.gaussdb.completed), {}, as(TOKEN_A));
     expect(sim.calls.count()).toBe(1);

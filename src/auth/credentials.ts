@@ -47,7 +47,7 @@ export function findAuthToken(headers: Record<string, unknown> | null | undefine
 }
 
 /** Adds the auth headers for one attempt (a new signature each time: `X-Sdk-Date` must be fresh). */
-export function authorise(req: SignableRequest, credential: Credential, projectId: string, now = new Date()): void {
+export function authorize(req: SignableRequest, credential: Credential, projectId: string, now = new Date()): void {
   if (credential.kind === 'token') {
     req.headers['X-Auth-Token'] = credential.token;
     return;

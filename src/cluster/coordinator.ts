@@ -21,7 +21,7 @@ import { GraphQLError } from 'graphql';
 import type { Result } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
-import { reviveJobDates } from '../model/serialise.js';
+import { reviveJobDates } from '../model/serialize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Coordination, CoordinatedJob, JobEvent } from '../polling/coordination.js';
 import type { RedisLink } from './redis.js';
@@ -243,7 +243,7 @@ export class ClusterCoordinator implements Coordination {
     if (wasPolling) return;
     // A running job's last state is shown at once, and the previous leader's rhythm kept: the next poll one interval
     // after its last one (at once after a crash). An ending (terminal job, final error) is never taken from the
-    // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honoured.
+    // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honored.
     const running = stored?.job && !stored.job.terminal ? stored : null;
     if (running) entry.job.deliver(eventOf(running));
     entry.job.lead(running ? Math.max(0, running.polledAt + this.intervalMs - Date.now()) : 0);

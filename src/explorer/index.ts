@@ -37,7 +37,7 @@ export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/explorer/', 
 export const BUILD_COMMAND = 'node scripts/build-explorer.mjs';
 
 /**
- * Only the page's own origin. Monaco inserts <style> elements at run time (theme colours, decorations), hence
+ * Only the page's own origin. Monaco inserts <style> elements at run time (theme colors, decorations), hence
  * 'unsafe-inline' for styles; CSS can still only load fonts and images from 'self' or data: URLs. Fonts and
  * icons are inlined in the stylesheet as data: URLs; workers are same-origin files (no blob:); no eval.
  */

@@ -3,7 +3,7 @@
  * operation makes at most one upstream call per distinct job however often it appears (contract §7), and
  * nothing fetched with one credential can be served to another.
  *
- * Batch functions honour the DataLoader contract: same length, same order, an Error in place of a failed item.
+ * Batch functions honor the DataLoader contract: same length, same order, an Error in place of a failed item.
  * Cloud Phone refs carrying a requestId share `ListJobs?request_ids=` calls (≤ 20 ids each), matched by job_id;
  * every other job is one call, with bounded concurrency.
  */

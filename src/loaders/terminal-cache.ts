@@ -1,7 +1,7 @@
 /**
  * Terminal jobs never change, so they are served from memory: keyed by credential fingerprint and job (data
  * fetched with one credential is never served to another), bounded in entries, and with a TTL so that access
- * revoked upstream stops being honoured from cache within that time.
+ * revoked upstream stops being honored from cache within that time.
  *
  * With a shared store (Redis, when REDIS_URL is set) a miss here is looked up there, and what is learnt here is
  * written there, so a finished job is fetched once for all replicas. An entry copied from the store keeps the age

@@ -5,7 +5,7 @@
  * - Pollers are grouped per (service, region, project, credential) and polled on timers (schedule.ts) with fresh
  *   loaders per tick; a new poller fetches at once.
  * - Subscribers are served by fan-out.ts: only changes, the latest state at once, completion after a terminal state.
- * - Upstream errors back off exponentially with jitter (per slot, honouring Retry-After) and end nobody's
+ * - Upstream errors back off exponentially with jitter (per slot, honoring Retry-After) and end nobody's
  *   subscription; only answers that cannot get better (not found, 400, 401, 403) end it with an error.
  * - With a coordination (coordination.ts), replicas share pollers: this registry polls only the jobs it leads.
  */

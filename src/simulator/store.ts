@@ -16,7 +16,7 @@ import { applyPatch, PatchError, toSteps, type StoredStep } from './timeline.js'
 
 interface Entry {
   identity: RecordIdentity;
-  /** Normalised record as of `createdAt` (or of the last `update`). */
+  /** Normalized record as of `createdAt` (or of the last `update`). */
   base: Raw;
   steps: StoredStep[];
 }

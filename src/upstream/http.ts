@@ -1,11 +1,11 @@
 /**
  * The one way upstream is called: a GET with auth, a per-attempt timeout, retries of transient failures with
- * jittered exponential backoff that honours `Retry-After`, fallback endpoints, and classification of every
+ * jittered exponential backoff that honors `Retry-After`, fallback endpoints, and classification of every
  * failure into the contract's error codes (via `UpstreamError`).
  */
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
-import { authorise, type Credential } from '../auth/credentials.js';
+import { authorize, type Credential } from '../auth/credentials.js';
 import { ErrorCode, UpstreamError, codeForHttpStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudService } from '../model/job.js';
@@ -99,7 +99,7 @@ export class UpstreamTransport {
   constructor(private readonly options: UpstreamTransportOptions) {
     this.agent = new Agent({ connections: 64, keepAliveTimeout: 10_000, connect: { timeout: options.timeoutMs } });
     // A Retry-After longer than a query should wait makes the failure final here; the error still carries
-    // it, so pollers can honour it.
+    // it, so pollers can honor it.
     const shouldRetry = (err: Error) =>
       isRetryable(err) && (err.retryAfterMs === null || err.retryAfterMs <= options.maxRetryAfterMs);
     this.policy = retry(handleWhen(shouldRetry), {
@@ -143,7 +143,7 @@ export class UpstreamTransport {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'cloud-jobs-subgraph' };
-    authorise({ method: 'GET', url, headers }, req.credential, req.projectId);
+    authorize({ method: 'GET', url, headers }, req.credential, req.projectId);
     const started = performance.now();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     const details = { service: req.service, httpStatus: null as number | null, errorCode: null as string | null, requestId: null as string | null };

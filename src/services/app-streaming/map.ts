@@ -10,7 +10,7 @@ import type {
   ResourceModel,
   SubJobPageModel,
 } from '../../model/job.js';
-import { jobError, uniqueEntities, nonEmpty, parseUpstreamTime } from '../../model/normalise.js';
+import { jobError, uniqueEntities, nonEmpty, parseUpstreamTime } from '../../model/normalize.js';
 import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type {
   AppStreamingJobRaw,

@@ -8,7 +8,7 @@ import type {
   EntityModel,
   JobLocation,
 } from '../../model/job.js';
-import { jobError, nonEmpty, parseUpstreamTime } from '../../model/normalise.js';
+import { jobError, nonEmpty, parseUpstreamTime } from '../../model/normalize.js';
 import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type { CloudPhoneJobListRaw, CloudPhoneJobRaw } from './raw.js';
 

@@ -7,7 +7,7 @@ import type {
   JobLocation,
   ResourceModel,
 } from '../../model/job.js';
-import { jobError, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalise.js';
+import { jobError, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalize.js';
 import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type {
   GaussDbEntitiesInstanceRaw,

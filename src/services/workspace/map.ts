@@ -10,7 +10,7 @@ import type {
   WorkspaceJobModel,
   WorkspaceSubJobModel,
 } from '../../model/job.js';
-import { jobError, uniqueEntities, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalise.js';
+import { jobError, uniqueEntities, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalize.js';
 import { progressOf, statusOf, statusTable, type Status, type UnknownStatusReport } from '../../model/status.js';
 import type { WorkspaceJobRaw, WorkspaceSubJobListRaw, WorkspaceSubJobRaw } from './raw.js';
 

@@ -1,6 +1,6 @@
 /**
  * Lenient coercion of raw job input (typed test input or JSON from the admin API) into record fields.
- * Normalisers use these so one code path fills defaults for `store.add`, timeline steps and `store.update`.
+ * Normalizers use these so one code path fills defaults for `store.add`, timeline steps and `store.update`.
  */
 
 /** Epoch milliseconds on the simulator clock; null when upstream would leave the time empty. */

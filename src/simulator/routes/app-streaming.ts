@@ -40,7 +40,7 @@ const JOB_TYPES = new Set([
 const V1_PARENT_STATUS: Record<string, number> = { WAITING: 3, RUNNING: 2, SUCCESS: 1, FAILED: 0 };
 /**
  * CHOICE: v1 has only four integers, so the sub-job detours map to "processing" (ROLLBACK, ABORTING) or
- * "failed" (ABNORMAL), following the normalised meanings of reference §7.
+ * "failed" (ABNORMAL), following the normalized meanings of reference §7.
  */
 const V1_SUB_STATUS: Record<string, number> = { ...V1_PARENT_STATUS, ROLLBACK: 2, ABORTING: 2, ABNORMAL: 0 };
 

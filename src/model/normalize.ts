@@ -1,5 +1,5 @@
 /**
- * Normalisation helpers shared by every service mapper: the four upstream time formats, "60%" progress,
+ * Normalization helpers shared by every service mapper: the four upstream time formats, "60%" progress,
  * empty-string-as-absent, errors and entities.
  */
 
@@ -9,7 +9,7 @@ const TIME_RE =
 
 /**
  * Parses any upstream time into a UTC `Date`. Times without a zone are UTC (contract §5); offsets with or
- * without a colon are honoured. Empty, null or unparseable input gives `null` rather than throwing, because
+ * without a colon are honored. Empty, null or unparseable input gives `null` rather than throwing, because
  * one odd timestamp must not hide the rest of a job.
  */
 export function parseUpstreamTime(value: unknown): Date | null {

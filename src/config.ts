@@ -1,5 +1,5 @@
 /**
- * Typed configuration, read once at start from the environment (contract §3) and validated. Every mistake is
+ * Typed configuration, read once at start from the environment (README.md#configuration) and validated. Every mistake is
  * reported as one line naming the variable; `main` prints them and exits non-zero.
  */
 import { z } from 'zod';

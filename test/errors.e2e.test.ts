@@ -1,5 +1,5 @@
 /**
- * Every error code of contract §6 through the real server, retries and Retry-After, per-item failures in
+ * Every error code of docs/architecture.md#errors through the real server, retries and Retry-After, per-item failures in
  * jobs(refs), and validation that happens before any upstream call.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

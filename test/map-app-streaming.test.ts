@@ -35,7 +35,7 @@ beforeEach(() => {
   report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('App Streaming reference examples (§3, §4)', () => {
+describe('App Streaming reference examples (docs/upstream.md#app-streaming)', () => {
   it('maps the official v1 ShowJob example exactly', () => {
     const body = JSON.parse(`{"job":{"job_id":"575768277444198400","job_type":1,"job_status":0,
  "sub_jobs":[{"job_id":"575768277481947136","job_type":2,"job_status":0,"entities":[],
@@ -167,7 +167,7 @@ describe('App Streaming reference examples (§3, §4)', () => {
   });
 });
 
-describe('appStreamingJobState (v1 integers, §7)', () => {
+describe('appStreamingJobState (v1 integers, docs/upstream.md#statuses)', () => {
   it.each([
     [3, 'PENDING', false],
     [2, 'RUNNING', false],
@@ -185,7 +185,7 @@ describe('appStreamingJobState (v1 integers, §7)', () => {
   });
 });
 
-describe('appStreamingSubJobState (JobDetailStatus, §7)', () => {
+describe('appStreamingSubJobState (JobDetailStatus, docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],
@@ -405,7 +405,7 @@ describe('mapAppStreamingJob', () => {
   });
 });
 
-describe('mapAppStreamingSubJob (both item shapes, §3 / §11.3)', () => {
+describe('mapAppStreamingSubJob (both item shapes, docs/upstream.md#app-streaming / docs/upstream.md#open-questions)', () => {
   const base = { id: '42', job_id: '7', job_type: 'CREATE_SERVER', project_id: 'p' };
 
   it('reads the nested GO/DEF job_execute_info', () => {

@@ -20,7 +20,7 @@ beforeEach(() => {
   report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('Cloud Phone reference examples (§6)', () => {
+describe('Cloud Phone reference examples (docs/upstream.md#cloud-phone)', () => {
   it('maps the official ShowJob example (explicit nulls) exactly', () => {
     const body = JSON.parse(`{"error_msg":null,"execute_msg":null,"job_id":"6837531fd3f54550927b930180a706bf",
  "phone_id":"9b28fbe50ded4060b8149a47e55dba82","end_time":"2019-04-26T07:00:06Z",
@@ -109,7 +109,7 @@ describe('Cloud Phone reference examples (§6)', () => {
   });
 });
 
-describe('cloudPhoneState (§7)', () => {
+describe('cloudPhoneState (docs/upstream.md#statuses)', () => {
   it.each([
     [1, 'RUNNING', false],
     [2, 'SUCCEEDED', true],

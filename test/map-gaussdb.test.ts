@@ -21,7 +21,7 @@ beforeEach(() => {
   report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('GaussDB reference examples (§5)', () => {
+describe('GaussDB reference examples (docs/upstream.md#gaussdb)', () => {
   it('maps the official ShowGaussMySqlJobInfo example exactly, honoring mixed +0800/+0000 offsets', () => {
     const body = JSON.parse(`{"job":{"id":"31b8ae23-c687-4d80-b7b4-42a66c9bb886","name":"CreateGaussDBforMySQLInstance","status":"Completed",
  "created":"2018-08-06T10:41:14+0800","ended":"2018-08-06T16:41:14+0000","process":"",
@@ -66,7 +66,7 @@ describe('GaussDB reference examples (§5)', () => {
   });
 });
 
-describe('gaussDbState (§7)', () => {
+describe('gaussDbState (docs/upstream.md#statuses)', () => {
   it.each([
     ['Pending', 'PENDING', false],
     ['Running', 'RUNNING', false],

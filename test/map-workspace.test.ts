@@ -27,7 +27,7 @@ beforeEach(() => {
   report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('Workspace reference examples (§2)', () => {
+describe('Workspace reference examples (docs/upstream.md#workspace)', () => {
   it('maps the plausible ShowJob body exactly', () => {
     const body = JSON.parse(`{"id":"0e2dae94-23ff-449a-bb9c-1b808cf2106d","job_type":"createDesktops","begin_time":"2020-04-10 06:45:14",
  "end_time":"2020-04-10 07:06:10","status":"SUCCESS","job_error_code":null,"fail_reason":null,"sub_jobs_total":1,
@@ -162,7 +162,7 @@ describe('Workspace reference examples (§2)', () => {
   });
 });
 
-describe('workspaceJobState (parent, §7)', () => {
+describe('workspaceJobState (parent, docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', [], 'PENDING', false],
     ['RUNNING', [], 'RUNNING', false],
@@ -193,7 +193,7 @@ describe('workspaceJobState (parent, §7)', () => {
   });
 });
 
-describe('workspaceSubJobState (§7)', () => {
+describe('workspaceSubJobState (docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],

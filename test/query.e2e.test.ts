@@ -128,7 +128,7 @@ describe('job(ref) and jobs(refs) against the demo jobs', () => {
   });
 });
 
-describe('one upstream call per distinct job per operation (contract §7)', () => {
+describe('one upstream call per distinct job per operation (docs/architecture.md#one-call-per-job)', () => {
   it('dedupes a job repeated in lists, aliases and nested selections', async () => {
     const a = { service: 'WORKSPACE', jobId: DEMO.workspace.running };
     const b = { service: 'GAUSSDB_MYSQL', jobId: DEMO.gaussdb.running };
@@ -156,7 +156,7 @@ describe('one upstream call per distinct job per operation (contract §7)', () =
   });
 });
 
-describe('Cloud Phone batching (contract §7)', () => {
+describe('Cloud Phone batching (docs/architecture.md#one-call-per-job)', () => {
   const requestIds: string[] = [];
   const jobIds: string[] = [];
   beforeAll(() => {

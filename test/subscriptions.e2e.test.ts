@@ -1,5 +1,5 @@
 /**
- * Live job status over graphql-ws (issue 4): a real graphql-ws client against the running server and its
+ * Live job status over graphql-ws: a real graphql-ws client against the running server and its
  * simulator. Upstream calls are counted at the simulator.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-/** The terminal-job cache: hits for terminal jobs only, per credential, bounded by a TTL (issue 7). */
+/** The terminal-job cache: hits for terminal jobs only, per credential, bounded by a TTL. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';

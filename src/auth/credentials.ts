@@ -1,5 +1,5 @@
 /**
- * Which credential an operation runs with (contract §4), and its fingerprint. Caches, loaders and pollers are
+ * Which credential an operation runs with (docs/architecture.md#credentials), and its fingerprint. Caches, loaders and pollers are
  * keyed by the fingerprint, never by the secret, so data fetched with one credential is never served to another.
  */
 import { createHash } from 'node:crypto';

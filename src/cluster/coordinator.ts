@@ -1,5 +1,5 @@
 /**
- * One poller per job across all replicas (issue 8), coordinated through Redis.
+ * One poller per job across all replicas, coordinated through Redis.
  *
  * For each job key (service, region, project, job, credential fingerprint) that has subscribers here:
  * - The replica holding the key's lease (`<prefix>:lease:<key>`, renewed every third of a lease) polls upstream

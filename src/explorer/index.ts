@@ -1,5 +1,5 @@
 /**
- * The browser explorer (issue 9): a self-hosted GraphiQL on the GraphQL path. A browser navigating to
+ * The browser explorer: a self-hosted GraphiQL on the GraphQL path. A browser navigating to
  * `/graphql` (GET, `Accept` preferring text/html, no `query` parameter) gets the page; every other request
  * goes on to Apollo, whose CSRF prevention still applies to API requests. The page's script, stylesheet and
  * Monaco workers, built by scripts/build-explorer.mjs into dist/explorer/, are served under

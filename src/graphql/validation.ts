@@ -91,13 +91,13 @@ export function range(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-/** App Streaming's ListSubJobs job_type filter pattern (reference §3). */
+/** App Streaming's ListSubJobs job_type filter pattern (docs/upstream.md#app-streaming). */
 export const APP_STREAMING_SUB_JOB_TYPES = [
   'CREATE_SERVER', 'DELETE_SERVER', 'REJOIN_DOMAIN', 'CHANGE_SERVER_IMAGE', 'REINSTALL_OS', 'MIGRATE_SERVER',
   'UPDATE_SERVER_TSVI', 'UPGRADE_ACCESS_AGENT', 'SCHEDULED_TASK', 'UPDATE_FREEZE_STATUS',
 ] as const;
 export const APP_STREAMING_SUB_JOB_STATUSES = ['WAITING', 'RUNNING', 'SUCCESS', 'FAILED', 'ABNORMAL', 'ROLLBACK', 'ABORTING'] as const;
-/** Workspace job types (reference §2, Go SDK list). */
+/** Workspace job types (docs/upstream.md#workspace, Go SDK list). */
 export const WORKSPACE_JOB_TYPES = [
   'createDesktops', 'applyWorkspace', 'cancelWorkspace', 'expandVolumes', 'addVolumes', 'rebuildDesktops',
   'createSnapshot', 'deleteSnapshot', 'deleteDesktops', 'desktopRejoinDomain', 'operateDesktops',

@@ -1,6 +1,6 @@
 /**
  * Per-operation DataLoaders. Keys carry (service, region, project, job, credential fingerprint), so one
- * operation makes at most one upstream call per distinct job however often it appears (contract §7), and
+ * operation makes at most one upstream call per distinct job however often it appears (docs/architecture.md#one-call-per-job), and
  * nothing fetched with one credential can be served to another.
  *
  * Batch functions honor the DataLoader contract: same length, same order, an Error in place of a failed item.

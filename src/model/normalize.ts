@@ -8,7 +8,7 @@ const TIME_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * Parses any upstream time into a UTC `Date`. Times without a zone are UTC (contract §5); offsets with or
+ * Parses any upstream time into a UTC `Date`. Times without a zone are UTC (docs/architecture.md#mapping); offsets with or
  * without a colon are honored. Empty, null or unparseable input gives `null` rather than throwing, because
  * one odd timestamp must not hide the rest of a job.
  */
@@ -44,7 +44,7 @@ export function parseProgress(value: unknown): number | null {
   return Math.min(100, Math.max(0, Math.round(n)));
 }
 
-/** Upstream uses "", null and missing interchangeably for "absent" (contract §5). */
+/** Upstream uses "", null and missing interchangeably for "absent" (docs/architecture.md#mapping). */
 export function nonEmpty(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
@@ -58,7 +58,7 @@ export function jobError(code: unknown, message: unknown): { code: string | null
   return c === null && m === null ? null : { code: c, message: m };
 }
 
-/** De-duplicates entities by kind and id; the first occurrence wins (contract §5: "without duplicates"). */
+/** De-duplicates entities by kind and id; the first occurrence wins (docs/architecture.md#mapping: "without duplicates"). */
 export function uniqueEntities<E extends { kind: string; id: string }>(entities: readonly E[]): E[] {
   const seen = new Set<string>();
   return entities.filter((entity) => {

@@ -48,5 +48,5 @@ export interface ServiceClients {
   };
 }
 
-/** Upstream's limit on `request_ids` per ListJobs call (reference §6). */
+/** Upstream's limit on `request_ids` per ListJobs call (docs/upstream.md#cloud-phone). */
 export const CLOUD_PHONE_REQUEST_IDS_PER_CALL = 20;

@@ -1,4 +1,4 @@
-/** Workspace Application Streaming: v1 ShowJob (integer job_status) and ListSubJobs (reference §3, §4). */
+/** Workspace Application Streaming: v1 ShowJob (integer job_status) and ListSubJobs (docs/upstream.md#app-streaming). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
 import type { UnknownStatusReport } from '../../model/status.js';

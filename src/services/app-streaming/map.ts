@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw Workspace Application Streaming bodies to our model (reference §3, §4, §7; contract §5).
+ * Pure mappers from raw Workspace Application Streaming bodies to our model (docs/upstream.md#app-streaming, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   AppServerModel,

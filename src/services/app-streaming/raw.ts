@@ -1,9 +1,9 @@
 /**
- * Raw Workspace Application Streaming bodies (reference §3, §4):
+ * Raw Workspace Application Streaming bodies (docs/upstream.md#app-streaming):
  * - `GET /v1/{project_id}/job/{job_id}` (v1 ShowJob → `{job: JobDetail}`, integer `job_status`),
  * - `GET /v1/{project_id}/app-server-sub-jobs` (ListSubJobs → `{count, items}`), whose items come in two
  *   published shapes: the doc's flat `error_code`/`error_message`, and GO/DEF's nested
- *   `job_execute_info{error_code,error_message}` (reference §11.3); both are accepted and read,
+ *   `job_execute_info{error_code,error_message}` (docs/upstream.md#open-questions); both are accepted and read,
  * - `GET /v1/{project_id}/app-server-sub-jobs/actions/count` (CountSubJobs → `{count}`).
  *
  * Lenient about optional fields (absent, `null` or of the wrong type all read as "not given"; unknown keys are

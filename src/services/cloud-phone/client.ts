@@ -1,4 +1,4 @@
-/** Cloud Phone (CPH): ShowJob and the batched ListJobs?request_ids= (reference §6). */
+/** Cloud Phone (CPH): ShowJob and the batched ListJobs?request_ids= (docs/upstream.md#cloud-phone). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
 import type { UnknownStatusReport } from '../../model/status.js';

@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw Cloud Phone bodies to our model (reference §6, §7; contract §5, §7).
+ * Pure mappers from raw Cloud Phone bodies to our model (docs/upstream.md#cloud-phone, docs/upstream.md#statuses; docs/architecture.md#mapping, docs/architecture.md#one-call-per-job).
  */
 import type {
   CloudPhoneJobModel,
@@ -60,9 +60,9 @@ export function mapCloudPhoneJob(
 }
 
 /**
- * A ListJobs body, in upstream order (callers match by `jobId`, contract §7). The body's top-level
+ * A ListJobs body, in upstream order (callers match by `jobId`, docs/architecture.md#one-call-per-job). The body's top-level
  * `request_id` is deliberately not spread onto the items: with `request_ids=a,b,…` it cannot say which request
- * an item belongs to (reference §11.9). Pass `requestId` when the call asked for a single request id.
+ * an item belongs to (docs/upstream.md#open-questions). Pass `requestId` when the call asked for a single request id.
  */
 export function mapCloudPhoneJobList(
   raw: CloudPhoneJobListRaw,

@@ -1,5 +1,5 @@
 /**
- * Raw Cloud Phone (CPH) bodies (reference §6):
+ * Raw Cloud Phone (CPH) bodies (docs/upstream.md#cloud-phone):
  * `GET /v1/{project_id}/cloud-phone/jobs/{job_id}` (ShowJob → `ShowJobResponseBody`, with explicit `null`s) and
  * `GET /v1/{project_id}/cloud-phone/jobs?request_id(s)=` (ListJobs → `{request_id, jobs: Job[]}`).
  *

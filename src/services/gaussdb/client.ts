@@ -1,4 +1,4 @@
-/** GaussDB(for MySQL) / TaurusDB: ShowGaussMySqlJobInfo (reference §5). */
+/** GaussDB(for MySQL) / TaurusDB: ShowGaussMySqlJobInfo (docs/upstream.md#gaussdb). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
 import type { UnknownStatusReport } from '../../model/status.js';

@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw GaussDB(for MySQL) bodies to our model (reference §5, §7; contract §5).
+ * Pure mappers from raw GaussDB(for MySQL) bodies to our model (docs/upstream.md#gaussdb, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   DatabaseInstanceModel,

@@ -1,5 +1,5 @@
 /**
- * Raw GaussDB(for MySQL) / TaurusDB bodies (reference §5):
+ * Raw GaussDB(for MySQL) / TaurusDB bodies (docs/upstream.md#gaussdb):
  * `GET /v3/{project_id}/jobs?id=` (ShowGaussMySqlJobInfo → `{job: GetJobInfoDetail}`).
  *
  * `entities` is free-form upstream; only `instance{id,name,endpoint,type,datastore{type,version}}` and

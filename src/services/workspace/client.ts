@@ -1,4 +1,4 @@
-/** Workspace (desktops): ShowJob and ListItaSubJobs (reference §2). */
+/** Workspace (desktops): ShowJob and ListItaSubJobs (docs/upstream.md#workspace). */
 import type { Credential } from '../../auth/credentials.js';
 import type { JobRef } from '../../model/job-ref.js';
 import type { UnknownStatusReport } from '../../model/status.js';

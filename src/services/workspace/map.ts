@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw Workspace bodies to our model (reference §2, §7; contract §5).
+ * Pure mappers from raw Workspace bodies to our model (docs/upstream.md#workspace, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   DesktopModel,

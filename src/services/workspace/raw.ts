@@ -1,5 +1,5 @@
 /**
- * Raw Workspace (desktops) bodies, as upstream sends them (reference §2):
+ * Raw Workspace (desktops) bodies, as upstream sends them (docs/upstream.md#workspace):
  * `GET /v2/{project_id}/workspace-jobs/{job_id}` (ShowJob → `ShowJobRsp`) and
  * `GET /v2/{project_id}/workspace-sub-jobs` (ListItaSubJobs → `{total_count, jobs}`).
  *
@@ -7,8 +7,8 @@
  * optional and may be `null`, unknown keys are kept, and an optional field of the wrong type is dropped (read
  * as absent) rather than failing the whole body. Strict about what makes a body usable: a job needs a
  * non-empty `id` and a string `status` (the official 200 example is literally `{}`, which is not usable), and
- * every sub-job needs a string `id` and `status`, because the parent's outcome is decided from them (§7).
- * Both the doc/GO field set and the 2024 DEF set of `JobDetailInfo` are read (reference §11.2).
+ * every sub-job needs a string `id` and `status`, because the parent's outcome is decided from them (docs/upstream.md#statuses).
+ * Both the doc/GO field set and the 2024 DEF set of `JobDetailInfo` are read (docs/upstream.md#open-questions).
  */
 import { z } from 'zod';
 import { parseWith, type ParseResult } from '../parse.js';

@@ -1,5 +1,5 @@
 /**
- * Workspace Application Streaming job records (reference §3, §4). One record renders the v1 view
+ * Workspace Application Streaming job records (docs/upstream.md#app-streaming). One record renders the v1 view
  * (`{"job": JobDetail}`, integer statuses), the v2 view (flat, string statuses) and the sub-job list items,
  * so the three always agree.
  */
@@ -72,8 +72,8 @@ export interface AppStreamingSubJob {
 }
 
 /**
- * `flat` items carry `error_code`/`error_message` (the doc, reference §3(a)); `nested` items carry
- * `job_execute_info{error_code,error_message}` (GO/DEF ImageJobDetailInfo, §3(b)). Only the list route reads it.
+ * `flat` items carry `error_code`/`error_message` (the doc, docs/upstream.md#app-streaming(a)); `nested` items carry
+ * `job_execute_info{error_code,error_message}` (GO/DEF ImageJobDetailInfo, docs/upstream.md#app-streaming(b)). Only the list route reads it.
  */
 export type SubJobShape = 'flat' | 'nested';
 
@@ -90,7 +90,7 @@ export interface AppStreamingJob extends RecordIdentity {
 }
 
 const PARENT_TERMINAL = new Set(['SUCCESS', 'FAILED']);
-/** ABNORMAL is taken as terminal (reference §7, assumed); ROLLBACK and ABORTING are still moving. */
+/** ABNORMAL is taken as terminal (docs/upstream.md#statuses, assumed); ROLLBACK and ABORTING are still moving. */
 const SUB_TERMINAL = new Set(['SUCCESS', 'FAILED', 'ABNORMAL']);
 
 function normalizeRelative(raw: Raw): AppRelativeResource {

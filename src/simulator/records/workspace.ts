@@ -1,4 +1,4 @@
-/** Workspace (desktops) job records: one parent job with its sub-jobs (reference §2). */
+/** Workspace (desktops) job records: one parent job with its sub-jobs (docs/upstream.md#workspace). */
 import {
   asInstant,
   asNullableNumber,
@@ -11,7 +11,7 @@ import {
 } from './coerce.js';
 import type { RecordIdentity } from './identity.js';
 
-/** Parent statuses seen in the sources (§2, §7); any other text is allowed so clients can meet the unknown. */
+/** Parent statuses seen in the sources (docs/upstream.md#workspace, docs/upstream.md#statuses); any other text is allowed so clients can meet the unknown. */
 export type WorkspaceJobStatus = 'WAITING' | 'RUNNING' | 'SUCCESS' | 'COMPLETE' | 'FAIL' | 'FAILED' | (string & {});
 export type WorkspaceSubJobStatus = 'WAITING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | (string & {});
 

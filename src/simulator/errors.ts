@@ -14,27 +14,22 @@ export interface ErrorCode {
  * Per-service codes by HTTP status. WKS codes are the DEF examples of docs/upstream.md#app-streaming (shared by Workspace, whose
  * own table is not available); DBS.200001 is the documented "Parameter error".
  */
+/** Workspace and App Streaming share the WKS codes. */
+const WKS_ERRORS: Record<number, ErrorCode> = {
+  400: { code: 'WKS.00211102', message: 'The parameter is invalid.' },
+  401: { code: 'WKS.00211302', message: 'User authorization error.' },
+  403: { code: 'WKS.00081102', message: 'User does not have permission to access this resource.' },
+  // CHOICE: no "job not found" code is published for Workspace (docs/upstream.md#workspace); App Streaming's
+  // documented 404 example code serves both, though its documented text speaks of an application.
+  404: { code: 'WKS.00211902', message: 'The job does not exist.' },
+  405: { code: 'WKS.00000405', message: 'The method specified in the request is not allowed for this resource.' },
+  500: { code: 'WKS.00211401', message: 'The requested operation failed. Please try again later.' },
+  503: { code: 'WKS.00050902', message: 'The service is now unavailable to process the request.' },
+};
+
 export const SERVICE_ERRORS: Record<ServiceName, Record<number, ErrorCode>> = {
-  workspace: {
-    400: { code: 'WKS.00211102', message: 'The parameter is invalid.' },
-    401: { code: 'WKS.00211302', message: 'User authorization error.' },
-    403: { code: 'WKS.00081102', message: 'User does not have permission to access this resource.' },
-    // CHOICE: no "job not found" code is published for Workspace (docs/upstream.md#workspace); we reuse the WKS 404 example code.
-    404: { code: 'WKS.00211902', message: 'The job does not exist.' },
-    405: { code: 'WKS.00000405', message: 'The method specified in the request is not allowed for this resource.' },
-    500: { code: 'WKS.00211401', message: 'The requested operation failed. Please try again later.' },
-    503: { code: 'WKS.00050902', message: 'The service is now unavailable to process the request.' },
-  },
-  appStreaming: {
-    400: { code: 'WKS.00211102', message: 'The parameter is invalid.' },
-    401: { code: 'WKS.00211302', message: 'User authorization error.' },
-    403: { code: 'WKS.00081102', message: 'User does not have permission to access this resource.' },
-    // CHOICE: the documented 404 example code (docs/upstream.md#app-streaming table); its documented text speaks of an application.
-    404: { code: 'WKS.00211902', message: 'The job does not exist.' },
-    405: { code: 'WKS.00000405', message: 'The method specified in the request is not allowed for this resource.' },
-    500: { code: 'WKS.00211401', message: 'The requested operation failed. Please try again later.' },
-    503: { code: 'WKS.00050902', message: 'The service is now unavailable to process the request.' },
-  },
+  workspace: WKS_ERRORS,
+  appStreaming: WKS_ERRORS,
   gaussdb: {
     400: { code: 'DBS.200001', message: 'Parameter error' },
     // CHOICE: 403 for a project the credential may not use (DDS/RDS family code for "authentication failed").

@@ -13,13 +13,10 @@
  * integer `count`.
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
 
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 /** Job types are integers in v1 (1 parent, 2 sub-job); text is accepted too and kept verbatim. */
 const optJobType = opt(z.union([z.int(), z.string()]));
 
@@ -130,16 +127,10 @@ export type AppStreamingSubJobListRaw = z.infer<typeof appStreamingSubJobListSch
 export type AppStreamingSubJobCountRaw = z.infer<typeof appStreamingSubJobCountSchema>;
 
 /** v1 ShowJob 200 body. */
-export function parseAppStreamingJob(body: unknown): ParseResult<AppStreamingJobRaw> {
-  return parseWith(appStreamingJobSchema, body);
-}
+export const parseAppStreamingJob = parserFor(appStreamingJobSchema);
 
 /** ListSubJobs 200 body. */
-export function parseAppStreamingSubJobList(body: unknown): ParseResult<AppStreamingSubJobListRaw> {
-  return parseWith(appStreamingSubJobListSchema, body);
-}
+export const parseAppStreamingSubJobList = parserFor(appStreamingSubJobListSchema);
 
 /** CountSubJobs 200 body. */
-export function parseAppStreamingSubJobCount(body: unknown): ParseResult<AppStreamingSubJobCountRaw> {
-  return parseWith(appStreamingSubJobCountSchema, body);
-}
+export const parseAppStreamingSubJobCount = parserFor(appStreamingSubJobCountSchema);

@@ -4,7 +4,7 @@ import type { JobRef } from '../../model/job-ref.js';
 import type { UnknownStatusReport } from '../../model/status.js';
 import type { CloudPhoneJobModel, JobLocation } from '../../model/job.js';
 import type { UpstreamTransport } from '../../upstream/http.js';
-import { getParsed, getParsedList, seg } from '../call.js';
+import { callsOf, seg } from '../call.js';
 import { CLOUD_PHONE_REQUEST_IDS_PER_CALL, type ServiceClients } from '../clients.js';
 import { mapCloudPhoneJob, mapCloudPhoneJobList } from './map.js';
 import { parseCloudPhoneJob, parseCloudPhoneJobList } from './raw.js';
@@ -15,20 +15,11 @@ const PAGE = 100;
 const MAX_PAGES = 50;
 
 export function createCloudPhoneClient(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients['cloudPhone'] {
+  const calls = callsOf(transport, 'CLOUD_PHONE');
   return {
     async showJob(target: JobRef, credential: Credential) {
-      const raw = await getParsed(
-        transport,
-        {
-          service: 'CLOUD_PHONE',
-          route: 'cloudPhone.showJob',
-          region: target.region,
-          projectId: target.projectId,
-          path: `/v1/${seg(target.projectId)}/cloud-phone/jobs/${seg(target.jobId)}`,
-          credential,
-        },
-        parseCloudPhoneJob,
-      );
+      const path = `/v1/${seg(target.projectId)}/cloud-phone/jobs/${seg(target.jobId)}`;
+      const raw = await calls.get({ route: 'cloudPhone.showJob', path }, target, credential, parseCloudPhoneJob);
       return raw && mapCloudPhoneJob(raw, target, null, report);
     },
 
@@ -38,19 +29,12 @@ export function createCloudPhoneClient(transport: UpstreamTransport, report: Unk
       }
       const jobs: CloudPhoneJobModel[] = [];
       for (let page = 0; page < MAX_PAGES; page++) {
-        const raw = await getParsedList(
-          transport,
-          {
-            service: 'CLOUD_PHONE',
-            route: 'cloudPhone.listJobs',
-            region: location.region,
-            projectId: location.projectId,
-            path: `/v1/${seg(location.projectId)}/cloud-phone/jobs`,
-            query: { request_ids: requestIds.join(','), offset: page * PAGE, limit: PAGE },
-            credential,
-          },
-          parseCloudPhoneJobList,
-        );
+        const call = {
+          route: 'cloudPhone.listJobs',
+          path: `/v1/${seg(location.projectId)}/cloud-phone/jobs`,
+          query: { request_ids: requestIds.join(','), offset: page * PAGE, limit: PAGE },
+        };
+        const raw = await calls.list(call, location, credential, parseCloudPhoneJobList);
         const items = mapCloudPhoneJobList(raw, location, requestIds.length === 1 ? requestIds[0] : null, report);
         jobs.push(...items);
         if (raw.jobs.length < PAGE) break;

@@ -9,13 +9,10 @@
  * usable: a job needs a non-empty `id` and a string `status`.
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
 
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 /** `"60%"` while running, `""` otherwise; a bare number is read too. */
 const optProcess = opt(z.union([z.string(), z.number()]));
 
@@ -61,7 +58,6 @@ export const gaussDbJobDetailSchema = z.looseObject({
 /** ShowGaussMySqlJobInfo 200 body (`GetJobInfoResponseBody`). */
 export const gaussDbJobSchema = z.looseObject({ job: gaussDbJobDetailSchema });
 
-
 export type GaussDbEntitiesInstanceRaw = z.infer<typeof gaussDbEntitiesInstanceSchema>;
 export type GaussDbEntitiesRaw = z.infer<typeof gaussDbEntitiesSchema>;
 export type GaussDbJobInstanceRaw = z.infer<typeof gaussDbJobInstanceSchema>;
@@ -69,6 +65,4 @@ export type GaussDbJobDetailRaw = z.infer<typeof gaussDbJobDetailSchema>;
 export type GaussDbJobRaw = z.infer<typeof gaussDbJobSchema>;
 
 /** ShowGaussMySqlJobInfo 200 body. */
-export function parseGaussDbJob(body: unknown): ParseResult<GaussDbJobRaw> {
-  return parseWith(gaussDbJobSchema, body);
-}
+export const parseGaussDbJob = parserFor(gaussDbJobSchema);

@@ -11,13 +11,9 @@
  * Both the doc/GO field set and the 2024 DEF set of `JobDetailInfo` are read (docs/upstream.md#open-questions).
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
-
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 
 /** `JobEntities`: doc/GO has all five fields; DEF only the first three. */
 export const workspaceJobEntitiesSchema = z.looseObject({
@@ -78,11 +74,7 @@ export type WorkspaceJobRaw = z.infer<typeof workspaceJobSchema>;
 export type WorkspaceSubJobListRaw = z.infer<typeof workspaceSubJobListSchema>;
 
 /** ShowJob 200 body. */
-export function parseWorkspaceJob(body: unknown): ParseResult<WorkspaceJobRaw> {
-  return parseWith(workspaceJobSchema, body);
-}
+export const parseWorkspaceJob = parserFor(workspaceJobSchema);
 
 /** ListItaSubJobs 200 body. */
-export function parseWorkspaceSubJobList(body: unknown): ParseResult<WorkspaceSubJobListRaw> {
-  return parseWith(workspaceSubJobListSchema, body);
-}
+export const parseWorkspaceSubJobList = parserFor(workspaceSubJobListSchema);

@@ -4,6 +4,7 @@
  * so the three always agree.
  */
 import {
+  jobHead,
   asInstant,
   asNullableNumber,
   asNullableString,
@@ -140,19 +141,14 @@ function normalizeSubJob(raw: Raw, parent: { jobType: string; beginTime: Instant
 }
 
 export function normalizeAppStreamingJob(raw: Raw, identity: RecordIdentity): AppStreamingJob {
-  const jobType = asString(raw.jobType, 'CREATE_SERVER');
-  const beginTime = asInstant(raw.beginTime, identity.createdAt);
+  const head = jobHead(raw, identity, 'CREATE_SERVER');
   return {
-    ...identity,
-    jobType,
-    status: asString(raw.status, 'WAITING'),
-    beginTime,
-    endTime: asInstant(raw.endTime, null),
+    ...head,
     expectedEndTime: asInstant(raw.expectedEndTime, null),
     executeCode: asString(raw.executeCode, ''),
     executeMessage: asString(raw.executeMessage, ''),
     subJobShape: raw.subJobShape === 'nested' ? 'nested' : 'flat',
-    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, { jobType, beginTime })),
+    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, head)),
   };
 }
 

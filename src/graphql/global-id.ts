@@ -6,17 +6,16 @@ import { badUserInput } from '../errors.js';
 import { CLOUD_SERVICES, type CloudService } from '../model/job.js';
 import type { JobRef } from '../model/job-ref.js';
 
-/** What a global id carries: a job's identity without the Cloud Phone request id. */
-type GlobalJobId = Omit<JobRef, 'requestId'>;
 
 const VERSION = 'j1';
 
-export function encodeJobId(id: GlobalJobId): string {
+/** A global id carries a job's identity without the Cloud Phone request id. */
+export function encodeJobId(id: Omit<JobRef, 'requestId'>): string {
   return Buffer.from(JSON.stringify([VERSION, id.service, id.region, id.projectId, id.jobId]), 'utf8').toString('base64url');
 }
 
 /** Decodes a global id; any malformed input is BAD_USER_INPUT. */
-export function decodeJobId(text: string): GlobalJobId {
+export function decodeJobId(text: string): Omit<JobRef, 'requestId'> {
   let parts: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error('not base64url');

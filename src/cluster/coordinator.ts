@@ -308,6 +308,7 @@ export class ClusterCoordinator implements Coordination {
 function parseState(value: unknown): StoredState | null {
   if (typeof value !== 'string') return null;
   try {
+    // Cast: written by `fetched` on some replica; the fields that matter are checked before use.
     const state = JSON.parse(value, reviveJobDates) as StoredState;
     return typeof state.polledAt === 'number' && (state.job || state.error) ? state : null;
   } catch {

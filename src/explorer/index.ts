@@ -71,6 +71,7 @@ function manifestReader(dir: string): () => Manifest | null {
     try {
       const { mtimeMs } = statSync(file);
       if (cached?.mtimeMs !== mtimeMs) {
+        // Cast: written by scripts/build-explorer.mjs; the fields used are checked just below.
         const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
         if (typeof manifest.script !== 'string' || typeof manifest.stylesheet !== 'string' || !manifest.workers) {
           throw new Error('incomplete manifest');

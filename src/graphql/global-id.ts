@@ -32,6 +32,7 @@ export function decodeJobId(text: string): Omit<JobRef, 'requestId'> {
   ) {
     throw badUserInput('Malformed job id');
   }
+  // Cast: the checks above proved the tuple's shape, which TypeScript cannot follow through `some`/`includes`.
   const [, service, region, projectId, jobId] = parts as [string, CloudService, string, string, string];
   return { service, region, projectId, jobId };
 }

@@ -15,6 +15,7 @@ export function reviveJobDates(key: string, value: unknown): unknown {
   return DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value;
 }
 
+/** Only for text written by `serializeJob` (here or on another replica), hence the cast. */
 export function deserializeJob(text: string): JobModel {
   return JSON.parse(text, reviveJobDates) as JobModel;
 }

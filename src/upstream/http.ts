@@ -68,7 +68,7 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
 
 function errorEnvelope(body: unknown): { errorCode: string | null; message: string | null; requestId: string | null } {
   if (!body || typeof body !== 'object') return { errorCode: null, message: null, requestId: null };
-  const record = body as Record<string, unknown>;
+  const record = body as Record<string, unknown>; // an object, checked above; its fields are checked one by one
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return { errorCode: str(record['error_code']), message: str(record['error_msg']), requestId: str(record['request_id']) };
 }
@@ -146,7 +146,7 @@ export class UpstreamTransport {
     authorize({ method: 'GET', url, headers }, req.credential, req.projectId);
     const started = performance.now();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const details = { service: req.service, httpStatus: null as number | null, errorCode: null as string | null, requestId: null as string | null };
+    const details: UpstreamError['upstream'] = { service: req.service, httpStatus: null, errorCode: null, requestId: null };
     let status: number | null = null;
     try {
       const res = await request(url, {
@@ -187,6 +187,7 @@ export class UpstreamTransport {
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       if (signal?.aborted) throw err;
+      // The cast below: undici fails connections with Node's system errors, which carry `code`.
       const timedOut = timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
       throw new UpstreamError(
         ErrorCode.UpstreamUnavailable,

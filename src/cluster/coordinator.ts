@@ -245,8 +245,8 @@ export class ClusterCoordinator implements Coordination {
     // after its last one (at once after a crash). An ending (terminal job, final error) is never taken from the
     // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honored.
     const running = stored?.job && !stored.job.terminal ? stored : null;
-    if (running) entry.job.deliver(eventOf(running));
-    entry.job.lead(running ? Math.max(0, running.polledAt + this.intervalMs - Date.now()) : 0);
+    if (running) entry.job.lead(Math.max(0, running.polledAt + this.intervalMs - Date.now()), eventOf(running));
+    else entry.job.lead(0);
   }
 
   private follow(entry: Entry, stored: StoredState | null): void {

@@ -15,8 +15,11 @@ export type JobEvent = { job: JobModel } | { error: GraphQLError };
 export interface CoordinatedJob {
   /** The job's credential-scoped key (model/job-ref.ts): the same on every replica, and never a secret. */
   readonly id: string;
-  /** Poll it here: at once (0) or first after `delayMs`. */
-  lead(delayMs: number): void;
+  /**
+   * Poll it here: at once (0) or first after `delayMs`. `latest` is what another replica fetched last, shown to
+   * subscribers before this replica's first poll (one call on a take-over, not a delivery and then a lead).
+   */
+  lead(delayMs: number, latest?: JobEvent): void;
   /** Stop polling it here; its states now come through `deliver`. */
   follow(): void;
   /** A state (or a final error) that another replica fetched. */

@@ -172,7 +172,10 @@ export class PollerRegistry {
       local: false,
       coordinated: {
         id,
-        lead: (delayMs) => this.lead(poller, delayMs),
+        lead: (delayMs, latest) => {
+          if (latest) this.handle(poller, latest, false);
+          this.lead(poller, delayMs);
+        },
         follow: () => {
           poller.local = false;
           poller.group.schedule.unplace(poller);

@@ -1,18 +1,12 @@
 /**
- * Typed configuration, read once at start from the environment (contract §3) and validated. Every mistake is
+ * Typed configuration, read once at start from the environment (README.md#configuration) and validated. Every mistake is
  * reported as one line naming the variable; `main` prints them and exits non-zero.
  */
 import { z } from 'zod';
+import type { AccessKeyCredentials } from './auth/credentials.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './graphql/limits.js';
-
-export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
-export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
-
-export interface AccessKeyCredentials {
-  ak: string;
-  sk: string;
-  securityToken: string | null;
-}
+import { UPSTREAM_SERVICES } from './upstream/endpoints.js';
+import type { UpstreamHttpConfig } from './upstream/http.js';
 
 export interface Config {
   /** @default 4001 */
@@ -60,17 +54,6 @@ export interface Config {
   terminalCache: { max: number; ttlMs: number };
 }
 
-export interface UpstreamHttpConfig {
-  /** Per-attempt timeout of an upstream call. @default 10000 */
-  timeoutMs: number;
-  /** Retries after the first attempt for idempotent GETs. @default 2 */
-  maxRetries: number;
-  /** Longest Retry-After a query waits for before failing with RATE_LIMITED. @default 5000 */
-  maxRetryAfterMs: number;
-  /** Concurrent upstream calls one operation may have in flight. @default 10 */
-  concurrency: number;
-}
-
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -95,7 +78,9 @@ const boolVar = z
   .refine((s) => ['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'].includes(s), 'must be true or false')
   .transform((s) => ['true', '1', 'on', 'yes'].includes(s));
 
-const fields = {
+/** Every variable, its default and its range; the transform below turns them into a `Config`. */
+const envSchema = z
+  .object({
   PORT: intVar(0, 65535).default(4001),
   HOST: z.string().min(1).default('0.0.0.0'),
   UPSTREAM: z.enum(['simulator', 'huaweicloud'], { error: 'must be "simulator" or "huaweicloud"' }).default('simulator'),
@@ -138,7 +123,47 @@ const fields = {
   INTROSPECTION: boolVar.optional(),
   TERMINAL_CACHE_MAX: intVar(0, 10_000_000).default(10_000),
   TERMINAL_CACHE_TTL_MS: intVar(0, 86_400_000).default(60_000),
-};
+  })
+  .transform((env) => {
+    const explorer = env.EXPLORER ?? env.UPSTREAM === 'simulator';
+    return {
+      port: env.PORT,
+      host: env.HOST,
+      upstream: env.UPSTREAM,
+      region: env.HUAWEICLOUD_REGION,
+      projectId: env.HUAWEICLOUD_SDK_PROJECT_ID ?? null,
+      accessKey:
+        env.HUAWEICLOUD_SDK_AK !== undefined && env.HUAWEICLOUD_SDK_SK !== undefined
+          ? { ak: env.HUAWEICLOUD_SDK_AK, sk: env.HUAWEICLOUD_SDK_SK, securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? null }
+          : null,
+      pollIntervalMs: env.POLL_INTERVAL_MS,
+      redisUrl: env.REDIS_URL ?? null,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      logLevel: env.LOG_LEVEL,
+      explorer,
+      upstreamHttp: {
+        timeoutMs: env.UPSTREAM_TIMEOUT_MS,
+        maxRetries: env.UPSTREAM_RETRIES,
+        maxRetryAfterMs: env.UPSTREAM_MAX_RETRY_AFTER_MS,
+        concurrency: env.UPSTREAM_CONCURRENCY,
+      },
+      maxSubscriptionsPerConnection: env.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxPollers: env.MAX_POLLERS,
+      breakerThreshold: env.BREAKER_THRESHOLD,
+      breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,
+      limits: {
+        maxDepth: env.MAX_DEPTH,
+        maxAliases: env.MAX_ALIASES,
+        maxTokens: env.MAX_TOKENS,
+        maxUpstreamCalls: env.MAX_UPSTREAM_CALLS,
+      },
+      maxRequestBytes: env.MAX_REQUEST_BYTES,
+      keepAliveMs: env.KEEPALIVE_MS,
+      maxConnections: env.MAX_CONNECTIONS,
+      introspection: env.INTROSPECTION ?? explorer,
+      terminalCache: { max: env.TERMINAL_CACHE_MAX, ttlMs: env.TERMINAL_CACHE_TTL_MS },
+    } satisfies Omit<Config, 'endpointOverrides'>;
+  });
 
 function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
   const overrides = new Map<string, string[]>();
@@ -176,59 +201,24 @@ function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string,
 /** Reads and validates the configuration; throws `ConfigError` listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
-  const values: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(fields)) {
-    const raw = env[name];
-    const result = (schema as z.ZodType).safeParse(raw === '' ? undefined : raw);
-    if (result.success) values[name] = result.data;
-    else problems.push(`${name}: ${result.error.issues[0]?.message ?? 'invalid'}`);
+  // An empty variable counts as unset, as in a shell's `X= cmd`.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(given);
+  // One line per variable: its first problem.
+  const invalid = new Set<string>();
+  for (const issue of parsed.error?.issues ?? []) {
+    const name = String(issue.path[0]);
+    if (invalid.has(name)) continue;
+    invalid.add(name);
+    problems.push(`${name}: ${issue.message}`);
   }
   const endpointOverrides = parseOverrides(env, problems);
-  const ak = values['HUAWEICLOUD_SDK_AK'] as string | undefined;
-  const sk = values['HUAWEICLOUD_SDK_SK'] as string | undefined;
-  if ((ak === undefined) !== (sk === undefined)) {
-    problems.push(`${ak === undefined ? 'HUAWEICLOUD_SDK_AK' : 'HUAWEICLOUD_SDK_SK'}: must be set together with ${ak === undefined ? 'HUAWEICLOUD_SDK_SK' : 'HUAWEICLOUD_SDK_AK'}`);
+  // A key pair needs both halves; a half that is invalid counts as missing.
+  const hasAk = given['HUAWEICLOUD_SDK_AK'] !== undefined && !invalid.has('HUAWEICLOUD_SDK_AK');
+  const hasSk = given['HUAWEICLOUD_SDK_SK'] !== undefined && !invalid.has('HUAWEICLOUD_SDK_SK');
+  if (hasAk !== hasSk) {
+    problems.push(`${hasAk ? 'HUAWEICLOUD_SDK_SK' : 'HUAWEICLOUD_SDK_AK'}: must be set together with ${hasAk ? 'HUAWEICLOUD_SDK_AK' : 'HUAWEICLOUD_SDK_SK'}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-
-  const upstream = values['UPSTREAM'] as Config['upstream'];
-  const explorer = (values['EXPLORER'] as boolean | undefined) ?? upstream === 'simulator';
-  return {
-    port: values['PORT'] as number,
-    host: values['HOST'] as string,
-    upstream,
-    region: values['HUAWEICLOUD_REGION'] as string,
-    projectId: (values['HUAWEICLOUD_SDK_PROJECT_ID'] as string | undefined) ?? null,
-    accessKey:
-      ak !== undefined && sk !== undefined
-        ? { ak, sk, securityToken: (values['HUAWEICLOUD_SDK_SECURITY_TOKEN'] as string | undefined) ?? null }
-        : null,
-    endpointOverrides,
-    pollIntervalMs: values['POLL_INTERVAL_MS'] as number,
-    redisUrl: (values['REDIS_URL'] as string | undefined) ?? null,
-    redisKeyPrefix: values['REDIS_KEY_PREFIX'] as string,
-    logLevel: values['LOG_LEVEL'] as Config['logLevel'],
-    explorer,
-    upstreamHttp: {
-      timeoutMs: values['UPSTREAM_TIMEOUT_MS'] as number,
-      maxRetries: values['UPSTREAM_RETRIES'] as number,
-      maxRetryAfterMs: values['UPSTREAM_MAX_RETRY_AFTER_MS'] as number,
-      concurrency: values['UPSTREAM_CONCURRENCY'] as number,
-    },
-    maxSubscriptionsPerConnection: values['MAX_SUBSCRIPTIONS_PER_CONNECTION'] as number,
-    maxPollers: values['MAX_POLLERS'] as number,
-    breakerThreshold: values['BREAKER_THRESHOLD'] as number,
-    breakerHalfOpenMs: values['BREAKER_HALF_OPEN_MS'] as number,
-    limits: {
-      maxDepth: values['MAX_DEPTH'] as number,
-      maxAliases: values['MAX_ALIASES'] as number,
-      maxTokens: values['MAX_TOKENS'] as number,
-      maxUpstreamCalls: values['MAX_UPSTREAM_CALLS'] as number,
-    },
-    maxRequestBytes: values['MAX_REQUEST_BYTES'] as number,
-    keepAliveMs: values['KEEPALIVE_MS'] as number,
-    maxConnections: values['MAX_CONNECTIONS'] as number,
-    introspection: (values['INTROSPECTION'] as boolean | undefined) ?? explorer,
-    terminalCache: { max: values['TERMINAL_CACHE_MAX'] as number, ttlMs: values['TERMINAL_CACHE_TTL_MS'] as number },
-  };
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return { ...parsed.data, endpointOverrides };
 }

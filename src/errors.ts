@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary (contract §6). Nothing else in the code base invents `extensions.code` values:
+ * The one error vocabulary (docs/architecture.md#errors). Nothing else in the code base invents `extensions.code` values:
  * validation throws `badUserInput`, upstream clients throw `UpstreamError`, and `toGraphQLError` turns either
  * into what a client sees.
  */

@@ -32,6 +32,6 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination as pino.DestinationStream | undefined,
+    destination as pino.DestinationStream | undefined, // pino's overloads want a stream or nothing, not a union
   );
 }

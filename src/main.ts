@@ -1,37 +1,36 @@
 /** Entry point of `npm start`: configuration, the server, and signals wired to a graceful close. */
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { onFirstSignal } from './signals.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  if (err instanceof ConfigError) {
-    for (const problem of err.problems) process.stderr.write(`cloud-jobs-subgraph: invalid configuration: ${problem}\n`);
-    process.exit(1);
+/** The configuration, or every problem with it on stderr and exit code 1. */
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) process.stderr.write(`cloud-jobs-subgraph: invalid configuration: ${problem}\n`);
+      process.exit(1);
+    }
+    throw err;
   }
-  throw err;
 }
 
+const config = configOrExit();
 const logger = createLogger(config.logLevel);
 const server = await startServer(config, { logger });
 if (server.simulator) {
   logger.info(`embedded simulator at ${server.simulator.url}; try the demo queries in README.md at ${server.url}`);
 }
 
-let stopping = false;
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
-}
+onFirstSignal((signal) => {
+  logger.info({ signal }, 'shutting down');
+  server.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+});

@@ -12,7 +12,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { Config } from './config.js';
 import { accessKeyCredential, findAuthToken, tokenCredential, type Credential } from './auth/credentials.js';
 import { createLogger, type Logger } from './logger.js';
-import { onUnknownStatus } from './model/normalise.js';
+import { reportOnce } from './model/status.js';
 import { CircuitBreakers } from './upstream/breakers.js';
 import { EndpointResolver } from './upstream/endpoints.js';
 import { UpstreamTransport } from './upstream/http.js';
@@ -60,7 +60,7 @@ const GRAPHQL_PATH = '/graphql';
 
 export async function startServer(config: Config, options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  onUnknownStatus((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
+  const reportUnknown = reportOnce((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
   const metrics = createMetrics();
   // With REDIS_URL, replicas share pollers and the terminal-job cache; without it, everything stays in process.
   const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, logger }) : null;
@@ -86,8 +86,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const transport = new UpstreamTransport({ ...config.upstreamHttp, endpoints, breakers, logger, metrics });
   // Pollers back off on their own schedule, so their calls are not retried inside a tick.
   const pollTransport = new UpstreamTransport({ ...config.upstreamHttp, maxRetries: 0, endpoints, breakers, logger, metrics });
-  const clients = createServiceClients(transport);
-  const pollClients = createServiceClients(pollTransport);
+  const clients = createServiceClients(transport, reportUnknown);
+  const pollClients = createServiceClients(pollTransport, reportUnknown);
   const concurrency = config.upstreamHttp.concurrency;
   const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisTerminalStore(redis, config.redisKeyPrefix) : null);
   const coordinator = redis

@@ -11,7 +11,7 @@ function problems(env: Record<string, string>): string[] {
   return [];
 }
 
-describe('configuration (contract §3)', () => {
+describe('configuration (README.md#configuration)', () => {
   it('has working defaults: simulator, port 4001, cn-north-4, explorer on', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

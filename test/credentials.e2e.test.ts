@@ -1,5 +1,5 @@
 /**
- * Credentials (contract §4) in real-cloud mode: the server runs with UPSTREAM=huaweicloud and the official
+ * Credentials (docs/architecture.md#credentials) in real-cloud mode: the server runs with UPSTREAM=huaweicloud and the official
  * SDK endpoint overrides pointing at a separate simulator, exactly as a user would point it at a test gateway.
  */
 import { Writable } from 'node:stream';

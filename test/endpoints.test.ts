@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { EndpointResolver, defaultEndpoint } from '../src/upstream/endpoints.js';
 
-describe('endpoint resolution (reference §8)', () => {
+describe('endpoint resolution (docs/upstream.md#endpoints)', () => {
   it('uses the documented host pattern per service', () => {
     expect(defaultEndpoint('WORKSPACE', 'cn-north-4')).toBe('https://workspace.cn-north-4.myhuaweicloud.com');
     expect(defaultEndpoint('CLOUD_PHONE', 'cn-east-2')).toBe('https://cph.cn-east-2.myhuaweicloud.com');

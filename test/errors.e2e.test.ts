@@ -1,5 +1,5 @@
 /**
- * Every error code of contract §6 through the real server, retries and Retry-After, per-item failures in
+ * Every error code of docs/architecture.md#errors through the real server, retries and Retry-After, per-item failures in
  * jobs(refs), and validation that happens before any upstream call.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -165,7 +165,7 @@ describe('retries', () => {
     expect((await t.gql(jobQuery())).data!['job']).toEqual({ jobId: WS, state: 'RUNNING' });
   });
 
-  it('Retry-After is honoured before the retry', async () => {
+  it('Retry-After is honored before the retry', async () => {
     t.sim.faults.add({ route: 'workspace.showJob', status: 429, headers: { 'Retry-After': '1' }, times: 1 });
     const started = Date.now();
     const res = await t.gql(jobQuery());

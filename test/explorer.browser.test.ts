@@ -1,5 +1,5 @@
 /**
- * The explorer in a real browser (issue 9): Debian's headless Chromium, driven by playwright-core, against the
+ * The explorer in a real browser: Debian's headless Chromium, driven by playwright-core, against the
  * running server and its simulator. The page must load with no failed request and no request to another host,
  * run a demo query and show its result, and run the demo subscription and show an update the simulator pushed
  * through graphql-ws. The last screenshot is the README's (docs/explorer.png).

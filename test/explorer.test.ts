@@ -1,5 +1,5 @@
 /**
- * The browser explorer over plain HTTP (issue 9), without a browser: who gets the page, that the page and its
+ * The browser explorer over plain HTTP, without a browser: who gets the page, that the page and its
  * files name nothing but this server, that EXPLORER turns it on and off, that API requests still go through
  * Apollo's CSRF prevention, and that the demo operations are valid and answer. The browser itself is in
  * explorer.browser.test.ts.

@@ -1,5 +1,5 @@
 /**
- * Federation (issue 5): composition with a second subgraph, entities resolved through the same loaders as
+ * Federation: composition with a second subgraph, entities resolved through the same loaders as
  * queries, Apollo Gateway joins over real HTTP, and a subscription through Hive Gateway over the WebSocket
  * subgraph transport.
  */

@@ -1,4 +1,4 @@
-/** Operation limits, health and metrics, request limits, introspection and log redaction (issue 6). */
+/** Operation limits, health and metrics, request limits, introspection and log redaction. */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppStreamingSubJobModel, JobLocation } from '../src/model/job.js';
-import { onUnknownStatus } from '../src/model/normalise.js';
+import { reportOnce, type UnknownStatusReport } from '../src/model/status.js';
 import {
   appStreamingJobState,
   appStreamingSubJobState,
@@ -24,17 +24,18 @@ function must<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-const job = (body: unknown) => mapAppStreamingJob(must(parseAppStreamingJob(body)), LOC);
-const page = (body: unknown) => mapAppStreamingSubJobPage(must(parseAppStreamingSubJobList(body)));
+const job = (body: unknown) => mapAppStreamingJob(must(parseAppStreamingJob(body)), LOC, report);
+const page = (body: unknown) => mapAppStreamingSubJobPage(must(parseAppStreamingSubJobList(body)), report);
 const item = (fields: object) => page({ count: 1, items: [fields] }).items[0]!;
 
 let reported: Array<[string, string]>;
+let report: UnknownStatusReport;
 beforeEach(() => {
   reported = [];
-  onUnknownStatus((service, raw) => reported.push([service, raw]));
+  report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('App Streaming reference examples (§3, §4)', () => {
+describe('App Streaming reference examples (docs/upstream.md#app-streaming)', () => {
   it('maps the official v1 ShowJob example exactly', () => {
     const body = JSON.parse(`{"job":{"job_id":"575768277444198400","job_type":1,"job_status":0,
  "sub_jobs":[{"job_id":"575768277481947136","job_type":2,"job_status":0,"entities":[],
@@ -170,25 +171,25 @@ describe('App Streaming reference examples (§3, §4)', () => {
   });
 });
 
-describe('appStreamingJobState (v1 integers, §7)', () => {
+describe('appStreamingJobState (v1 integers, docs/upstream.md#statuses)', () => {
   it.each([
     [3, 'PENDING', false],
     [2, 'RUNNING', false],
     [1, 'SUCCEEDED', true],
     [0, 'FAILED', true],
   ] as const)('%i → %s (terminal %s)', (status, state, terminal) => {
-    expect(appStreamingJobState(status)).toEqual({ state, terminal });
+    expect(appStreamingJobState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each([4, -1, 99])('%i is UNKNOWN, not terminal, and reported once', (status) => {
-    expect(appStreamingJobState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
-    expect(appStreamingJobState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(appStreamingJobState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(appStreamingJobState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['APP_STREAMING', String(status)]]);
   });
 });
 
-describe('appStreamingSubJobState (JobDetailStatus, §7)', () => {
+describe('appStreamingSubJobState (JobDetailStatus, docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],
@@ -201,12 +202,12 @@ describe('appStreamingSubJobState (JobDetailStatus, §7)', () => {
     ['Rollback', 'ROLLING_BACK', false],
     [' aborting ', 'CANCELLING', false],
   ] as const)('%j → %s (terminal %s)', (status, state, terminal) => {
-    expect(appStreamingSubJobState(status)).toEqual({ state, terminal });
+    expect(appStreamingSubJobState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each(['CANCELLED', 'FAIL', '', '3'])('%j is UNKNOWN, not terminal, and reported', (status) => {
-    expect(appStreamingSubJobState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(appStreamingSubJobState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['APP_STREAMING', status]]);
   });
 });
@@ -399,7 +400,7 @@ describe('mapAppStreamingJob', () => {
 
   it('exposes the v1 sub-job mapper for callers holding a SubJobInfo', () => {
     const raw = must(parseAppStreamingJob({ job: { job_id: 'p', job_status: 2, sub_jobs: [{ job_id: 's', job_status: 3 }] } }));
-    expect(mapAppStreamingV1SubJob(raw.job.sub_jobs![0]!, 'p', '')).toMatchObject({
+    expect(mapAppStreamingV1SubJob(raw.job.sub_jobs![0]!, 'p', '', report)).toMatchObject({
       id: 's',
       parentJobId: 'p',
       state: 'PENDING',
@@ -408,7 +409,7 @@ describe('mapAppStreamingJob', () => {
   });
 });
 
-describe('mapAppStreamingSubJob (both item shapes, §3 / §11.3)', () => {
+describe('mapAppStreamingSubJob (both item shapes, docs/upstream.md#app-streaming / docs/upstream.md#open-questions)', () => {
   const base = { id: '42', job_id: '7', job_type: 'CREATE_SERVER', project_id: 'p' };
 
   it('reads the nested GO/DEF job_execute_info', () => {
@@ -530,7 +531,7 @@ describe('mapAppStreamingSubJob (both item shapes, §3 / §11.3)', () => {
 
   it('uses mapAppStreamingSubJob directly on a parsed item', () => {
     const raw = must(parseAppStreamingSubJobList({ items: [{ id: 'a', status: 'ABORTING' }] }));
-    expect(mapAppStreamingSubJob(raw.items[0]!)).toMatchObject({ id: 'a', state: 'CANCELLING', terminal: false });
+    expect(mapAppStreamingSubJob(raw.items[0]!, report)).toMatchObject({ id: 'a', state: 'CANCELLING', terminal: false });
   });
 
   it('counts at least the items on the page', () => {
@@ -585,7 +586,7 @@ describe('parse functions', () => {
       }),
     );
     expect(raw.job['future_field']).toBe('x');
-    const model = mapAppStreamingJob(raw, LOC);
+    const model = mapAppStreamingJob(raw, LOC, report);
     expect(model.executeCode).toBeNull();
     expect(model.subJobs[0]?.entities).toEqual([]);
   });

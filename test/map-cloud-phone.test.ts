@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CloudPhoneJobModel, JobLocation } from '../src/model/job.js';
-import { onUnknownStatus } from '../src/model/normalise.js';
+import { reportOnce, type UnknownStatusReport } from '../src/model/status.js';
 import { cloudPhoneState, mapCloudPhoneJob, mapCloudPhoneJobList } from '../src/services/cloud-phone/map.js';
 import { parseCloudPhoneJob, parseCloudPhoneJobList, type ParseResult } from '../src/services/cloud-phone/raw.js';
 
@@ -11,15 +11,16 @@ function must<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-const job = (body: unknown, requestId?: string | null) => mapCloudPhoneJob(must(parseCloudPhoneJob(body)), LOC, requestId);
+const job = (body: unknown, requestId?: string | null) => mapCloudPhoneJob(must(parseCloudPhoneJob(body)), LOC, requestId, report);
 
 let reported: Array<[string, string]>;
+let report: UnknownStatusReport;
 beforeEach(() => {
   reported = [];
-  onUnknownStatus((service, raw) => reported.push([service, raw]));
+  report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('Cloud Phone reference examples (§6)', () => {
+describe('Cloud Phone reference examples (docs/upstream.md#cloud-phone)', () => {
   it('maps the official ShowJob example (explicit nulls) exactly', () => {
     const body = JSON.parse(`{"error_msg":null,"execute_msg":null,"job_id":"6837531fd3f54550927b930180a706bf",
  "phone_id":"9b28fbe50ded4060b8149a47e55dba82","end_time":"2019-04-26T07:00:06Z",
@@ -102,25 +103,25 @@ describe('Cloud Phone reference examples (§6)', () => {
     ];
     const raw = must(parseCloudPhoneJobList(body));
     // the caller knows which single request it asked for and passes it
-    expect(mapCloudPhoneJobList(raw, LOC, '6a63a18b8bab40ffb71ebd9cb80d0085')).toEqual(expected);
+    expect(mapCloudPhoneJobList(raw, LOC, '6a63a18b8bab40ffb71ebd9cb80d0085', report)).toEqual(expected);
     // the top-level request_id is never spread onto items by itself (with request_ids=a,b it is ambiguous)
-    expect(mapCloudPhoneJobList(raw, LOC).map((j) => j.requestId)).toEqual([null, null]);
+    expect(mapCloudPhoneJobList(raw, LOC, null, report).map((j) => j.requestId)).toEqual([null, null]);
   });
 });
 
-describe('cloudPhoneState (§7)', () => {
+describe('cloudPhoneState (docs/upstream.md#statuses)', () => {
   it.each([
     [1, 'RUNNING', false],
     [2, 'SUCCEEDED', true],
     [-1, 'FAILED', true],
   ] as const)('%i → %s (terminal %s)', (status, state, terminal) => {
-    expect(cloudPhoneState(status)).toEqual({ state, terminal });
+    expect(cloudPhoneState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each([0, 3, -2, 128])('%i is UNKNOWN, not terminal, and reported once', (status) => {
-    expect(cloudPhoneState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
-    expect(cloudPhoneState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(cloudPhoneState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(cloudPhoneState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['CLOUD_PHONE', String(status)]]);
   });
 });
@@ -210,7 +211,7 @@ describe('parse functions', () => {
   it('keeps unknown keys (e.g. the older encode_server_id) and reads wrong-typed optional fields as absent', () => {
     const raw = must(parseCloudPhoneJobList({ jobs: [{ job_id: 'j', status: 1, encode_server_id: 'enc', phone_id: 42 }] }));
     expect(raw.jobs[0]?.['encode_server_id']).toBe('enc');
-    expect(mapCloudPhoneJobList(raw, LOC)[0]?.phone).toBeNull();
+    expect(mapCloudPhoneJobList(raw, LOC, null, report)[0]?.phone).toBeNull();
     expect(must(parseCloudPhoneJobList({ request_id: null, jobs: [] })).jobs).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { JobLocation } from '../src/model/job.js';
-import { onUnknownStatus } from '../src/model/normalise.js';
-import { gaussDbState, mapGaussDbImmediateJob, mapGaussDbImmediateJobPage, mapGaussDbJob } from '../src/services/gaussdb/map.js';
-import { parseGaussDbImmediateJobList, parseGaussDbJob, type ParseResult } from '../src/services/gaussdb/raw.js';
+import { reportOnce, type UnknownStatusReport } from '../src/model/status.js';
+import { gaussDbState, mapGaussDbJob } from '../src/services/gaussdb/map.js';
+import { parseGaussDbJob, type ParseResult } from '../src/services/gaussdb/raw.js';
 
 const LOC: JobLocation = { region: 'cn-north-4', projectId: '0123456789abcdef0123456789abcdef' };
 const JOB_ID = '31b8ae23-c687-4d80-b7b4-42a66c9bb886';
@@ -12,16 +12,17 @@ function must<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-const job = (detail: object) => mapGaussDbJob(must(parseGaussDbJob({ job: { id: JOB_ID, ...detail } })), LOC);
+const job = (detail: object) => mapGaussDbJob(must(parseGaussDbJob({ job: { id: JOB_ID, ...detail } })), LOC, report);
 
 let reported: Array<[string, string]>;
+let report: UnknownStatusReport;
 beforeEach(() => {
   reported = [];
-  onUnknownStatus((service, raw) => reported.push([service, raw]));
+  report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('GaussDB reference examples (§5)', () => {
-  it('maps the official ShowGaussMySqlJobInfo example exactly, honouring mixed +0800/+0000 offsets', () => {
+describe('GaussDB reference examples (docs/upstream.md#gaussdb)', () => {
+  it('maps the official ShowGaussMySqlJobInfo example exactly, honoring mixed +0800/+0000 offsets', () => {
     const body = JSON.parse(`{"job":{"id":"31b8ae23-c687-4d80-b7b4-42a66c9bb886","name":"CreateGaussDBforMySQLInstance","status":"Completed",
  "created":"2018-08-06T10:41:14+0800","ended":"2018-08-06T16:41:14+0000","process":"",
  "instance":{"id":"a48e43ff268f4c0e879652d65e63d0fbin07","name":"DO-NOT-TOUCH-mgr2-mysql-single"},
@@ -36,7 +37,7 @@ describe('GaussDB reference examples (§5)', () => {
       datastoreType: 'gaussdb-mysql',
       datastoreVersion: '8.0',
     };
-    const model = mapGaussDbJob(must(parseGaussDbJob(body)), LOC);
+    const model = mapGaussDbJob(must(parseGaussDbJob(body)), LOC, report);
     expect(model).toEqual({
       kind: 'GaussDBJob',
       service: 'GAUSSDB_MYSQL',
@@ -63,67 +64,9 @@ describe('GaussDB reference examples (§5)', () => {
     expect(model.finishedAt?.toISOString()).toBe('2018-08-06T16:41:14.000Z');
     expect(reported).toEqual([]);
   });
-
-  it('maps the DEF ListImmediateJobs example exactly', () => {
-    const body = {
-      action_names: ['CreateGaussDBforMySQLInstance', 'RestoreGaussDBforMySQLNewInstance', 'AddGaussDBforMySQLNodes'],
-      jobs: [
-        {
-          created_time: '2018-08-06T10:41:14+0000',
-          ended_time: '2018-08-06T12:41:14+0000',
-          fail_reason: 'Single task exception.',
-          instance_id: 'ede953923f06448d9be8686ef0c1378ein07',
-          instance_name: 'gauss-1234',
-          instance_status: 'deleted',
-          job_id: '7155730b-a60b-4dc0-9f89-3f55897f29d6',
-          job_name: 'CloseGaussDBforMySQLProxy',
-          order_id: '',
-          process: '',
-          show_detail: false,
-          status: 'Completed',
-        },
-      ],
-      total_count: 1,
-    };
-    const instance = {
-      kind: 'DatabaseInstance',
-      id: 'ede953923f06448d9be8686ef0c1378ein07',
-      name: 'gauss-1234',
-      endpoint: null,
-      type: null,
-      datastoreType: null,
-      datastoreVersion: null,
-    };
-    expect(mapGaussDbImmediateJobPage(must(parseGaussDbImmediateJobList(body)), LOC)).toEqual({
-      totalCount: 1,
-      actionNames: ['CreateGaussDBforMySQLInstance', 'RestoreGaussDBforMySQLNewInstance', 'AddGaussDBforMySQLNodes'],
-      items: [
-        {
-          kind: 'GaussDBJob',
-          service: 'GAUSSDB_MYSQL',
-          region: 'cn-north-4',
-          projectId: '0123456789abcdef0123456789abcdef',
-          jobId: '7155730b-a60b-4dc0-9f89-3f55897f29d6',
-          jobType: 'CloseGaussDBforMySQLProxy',
-          state: 'SUCCEEDED',
-          rawStatus: 'Completed',
-          terminal: true,
-          progress: 100,
-          startedAt: new Date('2018-08-06T10:41:14.000Z'),
-          finishedAt: new Date('2018-08-06T12:41:14.000Z'),
-          // upstream reports a fail_reason on a Completed job: it is passed on, not judged
-          error: { code: null, message: 'Single task exception.' },
-          instance,
-          resources: [],
-          subJobs: [],
-          entities: [instance],
-        },
-      ],
-    });
-  });
 });
 
-describe('gaussDbState (§7)', () => {
+describe('gaussDbState (docs/upstream.md#statuses)', () => {
   it.each([
     ['Pending', 'PENDING', false],
     ['Running', 'RUNNING', false],
@@ -133,12 +76,12 @@ describe('gaussDbState (§7)', () => {
     ['completed', 'SUCCEEDED', true],
     [' FAILED ', 'FAILED', true],
   ] as const)('%j → %s (terminal %s)', (status, state, terminal) => {
-    expect(gaussDbState(status)).toEqual({ state, terminal });
+    expect(gaussDbState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each(['Complete', 'Success', 'Cancelled', ''])('%j is UNKNOWN, not terminal, and reported', (status) => {
-    expect(gaussDbState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(gaussDbState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['GAUSSDB_MYSQL', status]]);
   });
 });
@@ -198,7 +141,7 @@ describe('mapGaussDbJob', () => {
     expect(job({ status: 'Running', instance: { id: '', name: 'x' } })).toMatchObject({ instance: null, entities: [] });
   });
 
-  it('honours +08:00, Z, zone-less and fractional times', () => {
+  it('honors +08:00, Z, zone-less and fractional times', () => {
     const at = (created: string) => job({ status: 'Running', created }).startedAt?.toISOString() ?? null;
     expect(at('2018-08-06T10:41:14+0800')).toBe('2018-08-06T02:41:14.000Z');
     expect(at('2018-08-06T10:41:14+08:00')).toBe('2018-08-06T02:41:14.000Z');
@@ -260,49 +203,6 @@ describe('mapGaussDbJob', () => {
   });
 });
 
-describe('mapGaussDbImmediateJob', () => {
-  it('maps a running item with progress and without instance', () => {
-    const raw = must(
-      parseGaussDbImmediateJobList({
-        jobs: [{ job_id: 'j1', job_name: 'RebootGaussDBforMySQLInstance', status: 'Running', process: '60%', created_time: '2024-01-02T03:04:05+0800', ended_time: '' }],
-      }),
-    );
-    expect(mapGaussDbImmediateJob(raw.jobs[0]!, LOC)).toEqual({
-      kind: 'GaussDBJob',
-      service: 'GAUSSDB_MYSQL',
-      region: 'cn-north-4',
-      projectId: '0123456789abcdef0123456789abcdef',
-      jobId: 'j1',
-      jobType: 'RebootGaussDBforMySQLInstance',
-      state: 'RUNNING',
-      rawStatus: 'Running',
-      terminal: false,
-      progress: 60,
-      startedAt: new Date('2024-01-01T19:04:05.000Z'),
-      finishedAt: null,
-      error: null,
-      instance: null,
-      resources: [],
-      subJobs: [],
-      entities: [],
-    });
-  });
-
-  it('counts at least the items on the page and drops empty action names', () => {
-    const result = mapGaussDbImmediateJobPage(
-      must(parseGaussDbImmediateJobList({ total_count: 0, jobs: [{ job_id: 'a', status: 'Pending' }], action_names: ['', 'X', null] })),
-      LOC,
-    );
-    expect(result.totalCount).toBe(1);
-    expect(result.actionNames).toEqual(['X']);
-    expect(mapGaussDbImmediateJobPage(must(parseGaussDbImmediateJobList({ jobs: [] })), LOC)).toEqual({
-      totalCount: 0,
-      items: [],
-      actionNames: [],
-    });
-  });
-});
-
 describe('parse functions', () => {
   it.each([
     ['null', null],
@@ -317,18 +217,9 @@ describe('parse functions', () => {
     expect(parseGaussDbJob(body).ok).toBe(false);
   });
 
-  it.each([
-    ['no jobs', { total_count: 0 }],
-    ['jobs that is not an array', { jobs: 'none' }],
-    ['an item without job_id', { jobs: [{ status: 'Running' }] }],
-    ['an item without status', { jobs: [{ job_id: 'a' }] }],
-  ])('rejects a ListImmediateJobs body with %s', (_, body) => {
-    expect(parseGaussDbImmediateJobList(body).ok).toBe(false);
-  });
-
   it('accepts a job whose required-by-DEF instance and created are missing, keeping unknown keys', () => {
     const raw = must(parseGaussDbJob({ job: { id: JOB_ID, status: 'Pending', instance: 'not an object', extra: 1 } }));
     expect(raw.job['extra']).toBe(1);
-    expect(mapGaussDbJob(raw, LOC)).toMatchObject({ state: 'PENDING', instance: null, startedAt: null });
+    expect(mapGaussDbJob(raw, LOC, report)).toMatchObject({ state: 'PENDING', instance: null, startedAt: null });
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobLocation, WorkspaceSubJobModel } from '../src/model/job.js';
-import { onUnknownStatus } from '../src/model/normalise.js';
+import { reportOnce, type UnknownStatusReport } from '../src/model/status.js';
 import {
   mapWorkspaceJob,
   mapWorkspaceSubJob,
@@ -18,15 +18,16 @@ function must<T>(result: ParseResult<T>): T {
   return result.value;
 }
 
-const job = (body: unknown) => mapWorkspaceJob(must(parseWorkspaceJob(body)), LOC);
+const job = (body: unknown) => mapWorkspaceJob(must(parseWorkspaceJob(body)), LOC, report);
 
 let reported: Array<[string, string]>;
+let report: UnknownStatusReport;
 beforeEach(() => {
   reported = [];
-  onUnknownStatus((service, raw) => reported.push([service, raw]));
+  report = reportOnce((service, raw) => reported.push([service, raw]));
 });
 
-describe('Workspace reference examples (§2)', () => {
+describe('Workspace reference examples (docs/upstream.md#workspace)', () => {
   it('maps the plausible ShowJob body exactly', () => {
     const body = JSON.parse(`{"id":"0e2dae94-23ff-449a-bb9c-1b808cf2106d","job_type":"createDesktops","begin_time":"2020-04-10 06:45:14",
  "end_time":"2020-04-10 07:06:10","status":"SUCCESS","job_error_code":null,"fail_reason":null,"sub_jobs_total":1,
@@ -151,7 +152,7 @@ describe('Workspace reference examples (§2)', () => {
       host: null,
       attachUser: null,
     });
-    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList(body)))).toEqual({
+    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList(body)), report)).toEqual({
       totalCount: 2,
       items: [
         running('e43caef5-e478-4624-9e8c-b0b636331cbc', '9d30c8ac-77b5-4453-80da-8f027223ee99', '2020-04-10T07:06:10.000Z'),
@@ -161,7 +162,7 @@ describe('Workspace reference examples (§2)', () => {
   });
 });
 
-describe('workspaceJobState (parent, §7)', () => {
+describe('workspaceJobState (parent, docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', [], 'PENDING', false],
     ['RUNNING', [], 'RUNNING', false],
@@ -182,17 +183,17 @@ describe('workspaceJobState (parent, §7)', () => {
     [' running ', [], 'RUNNING', false],
     ['failed', [], 'FAILED', true],
   ] as const)('%s with sub-jobs %j → %s (terminal %s)', (status, subs, state, terminal) => {
-    expect(workspaceJobState(status, subs)).toEqual({ state, terminal });
+    expect(workspaceJobState(status, subs, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each(['PROCESSING', '', 'SUCCEEDED', 'CANCELLED'])('%j is UNKNOWN, not terminal, and reported', (status) => {
-    expect(workspaceJobState(status, ['SUCCESS'])).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(workspaceJobState(status, ['SUCCESS'], report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['WORKSPACE', status]]);
   });
 });
 
-describe('workspaceSubJobState (§7)', () => {
+describe('workspaceSubJobState (docs/upstream.md#statuses)', () => {
   it.each([
     ['WAITING', 'PENDING', false],
     ['RUNNING', 'RUNNING', false],
@@ -201,12 +202,12 @@ describe('workspaceSubJobState (§7)', () => {
     ['waiting', 'PENDING', false],
     ['Failed', 'FAILED', true],
   ] as const)('%s → %s (terminal %s)', (status, state, terminal) => {
-    expect(workspaceSubJobState(status)).toEqual({ state, terminal });
+    expect(workspaceSubJobState(status, report)).toEqual({ state, terminal });
     expect(reported).toEqual([]);
   });
 
   it.each(['FAIL', 'COMPLETE', 'ABNORMAL'])('the undocumented sub-job status %s is UNKNOWN and reported', (status) => {
-    expect(workspaceSubJobState(status)).toEqual({ state: 'UNKNOWN', terminal: false });
+    expect(workspaceSubJobState(status, report)).toEqual({ state: 'UNKNOWN', terminal: false });
     expect(reported).toEqual([['WORKSPACE', status]]);
   });
 });
@@ -375,7 +376,7 @@ describe('mapWorkspaceJob', () => {
 
   it('never throws on the statuses it does not know', () => {
     const spy = vi.fn();
-    onUnknownStatus(spy);
+    report = reportOnce(spy);
     expect(() => job({ ...base, status: 'ΩΩΩ', sub_jobs: [{ id: 's', status: 'ΨΨΨ' }] })).not.toThrow();
     expect(spy.mock.calls).toEqual([
       ['WORKSPACE', 'ΩΩΩ'],
@@ -421,7 +422,7 @@ describe('mapWorkspaceSubJob', () => {
         },
       ],
     })).sub_jobs!;
-    expect(mapWorkspaceSubJob(doc[0]!, JOB_ID)).toEqual({
+    expect(mapWorkspaceSubJob(doc[0]!, JOB_ID, report)).toEqual({
       kind: 'WorkspaceSubJob',
       id: 'doc',
       parentJobId: 'other-parent', // the sub-job's own job_id wins over the enclosing id
@@ -447,7 +448,7 @@ describe('mapWorkspaceSubJob', () => {
       host: '10.0.0.5',
       attachUser: 'alice',
     });
-    expect(mapWorkspaceSubJob(doc[1]!)).toMatchObject({
+    expect(mapWorkspaceSubJob(doc[1]!, null, report)).toMatchObject({
       parentJobId: null,
       error: { code: null, message: 'def message' },
       entities: [
@@ -457,7 +458,7 @@ describe('mapWorkspaceSubJob', () => {
   });
 
   it("uses DEF's message only as the failure text of a failed or coded sub-job", () => {
-    const sub = (extra: object) => mapWorkspaceSubJob(must(parseWorkspaceSubJobList({ jobs: [{ id: 's', ...extra }] })).jobs[0]!);
+    const sub = (extra: object) => mapWorkspaceSubJob(must(parseWorkspaceSubJobList({ jobs: [{ id: 's', ...extra }] })).jobs[0]!, null, report);
     expect(sub({ status: 'SUCCESS', message: 'done' }).error).toBeNull();
     expect(sub({ status: 'RUNNING', message: 'working', error_code: 'WKS.7' }).error).toEqual({ code: 'WKS.7', message: 'working' });
     expect(sub({ status: 'FAILED', message: 'fallback', fail_reason: 'reason' }).error).toEqual({ code: null, message: 'reason' });
@@ -466,7 +467,7 @@ describe('mapWorkspaceSubJob', () => {
   });
 
   it('progress comes from process; a SUCCESS sub-job without one is 100', () => {
-    const sub = (extra: object) => mapWorkspaceSubJob(must(parseWorkspaceSubJobList({ jobs: [{ id: 's', ...extra }] })).jobs[0]!);
+    const sub = (extra: object) => mapWorkspaceSubJob(must(parseWorkspaceSubJobList({ jobs: [{ id: 's', ...extra }] })).jobs[0]!, null, report);
     expect(sub({ status: 'RUNNING', process: 60 }).progress).toBe(60);
     expect(sub({ status: 'RUNNING', process: '60' }).progress).toBe(60);
     expect(sub({ status: 'RUNNING', process: 'abc' }).progress).toBeNull();
@@ -481,10 +482,10 @@ describe('mapWorkspaceSubJob', () => {
 describe('mapWorkspaceSubJobPage', () => {
   it('never reports fewer in total than the items on the page', () => {
     const items = [{ id: 'a', status: 'WAITING' }, { id: 'b', status: 'WAITING' }];
-    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ jobs: items }))).totalCount).toBe(2);
-    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 0, jobs: items }))).totalCount).toBe(2);
-    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 250, jobs: items }))).totalCount).toBe(250);
-    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 0, jobs: [] })))).toEqual({ totalCount: 0, items: [] });
+    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ jobs: items })), report).totalCount).toBe(2);
+    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 0, jobs: items })), report).totalCount).toBe(2);
+    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 250, jobs: items })), report).totalCount).toBe(250);
+    expect(mapWorkspaceSubJobPage(must(parseWorkspaceSubJobList({ total_count: 0, jobs: [] })), report)).toEqual({ totalCount: 0, items: [] });
   });
 });
 
@@ -521,7 +522,7 @@ describe('parseWorkspaceJob / parseWorkspaceSubJobList', () => {
       }),
     );
     expect(raw['brand_new_field']).toBe(true);
-    const model = mapWorkspaceJob(raw, LOC);
+    const model = mapWorkspaceJob(raw, LOC, report);
     expect(model).toMatchObject({ jobType: null, startedAt: null, subJobsTotal: 1 });
     expect(model.subJobs[0]).toMatchObject({ id: '', entities: [] });
   });

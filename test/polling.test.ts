@@ -4,34 +4,35 @@ import { tokenCredential } from '../src/auth/credentials.js';
 import { createLogger } from '../src/logger.js';
 import type { JobModel } from '../src/model/job.js';
 import { PollerRegistry } from '../src/polling/registry.js';
-import { selectedFieldNames, visibleDigest } from '../src/polling/visible.js';
+import { PollTiming } from '../src/polling/schedule.js';
+import { selectedFieldNames, visibleDigest } from '../src/graphql/visible.js';
 
 describe('poll delays', () => {
-  const registry = new PollerRegistry({ intervalMs: 1000, logger: createLogger('silent'), fetch: async () => [] });
+  const timing = new PollTiming({ intervalMs: 1000 });
 
   it('keeps a steady rhythm measured from the start of the previous tick', () => {
-    expect(registry.steadyDelay(10_000, 10_150)).toBe(850); // the tick itself took 150 ms
-    expect(registry.steadyDelay(10_000, 11_500)).toBe(0); // a slow tick: the next one at once
+    expect(timing.steadyDelay(10_000, 10_150)).toBe(850); // the tick itself took 150 ms
+    expect(timing.steadyDelay(10_000, 11_500)).toBe(0); // a slow tick: the next one at once
   });
 
   it('starts new groups at a random phase, never later than one interval, not in lock-step', () => {
-    const delays = Array.from({ length: 500 }, () => registry.firstDelay());
+    const delays = Array.from({ length: 500 }, () => timing.firstDelay());
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(800);
     expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
     expect(new Set(delays).size).toBeGreaterThan(100);
   });
 
   it('backs off exponentially on errors, jittered, up to a cap', () => {
-    const first = Array.from({ length: 200 }, () => registry.backoffDelay(1, null));
+    const first = Array.from({ length: 200 }, () => timing.backoffDelay(1, null));
     expect(Math.min(...first)).toBeGreaterThanOrEqual(1600);
     expect(Math.max(...first)).toBeLessThanOrEqual(2000);
     expect(new Set(first).size).toBeGreaterThan(50);
-    expect(registry.backoffDelay(3, null)).toBeGreaterThanOrEqual(6400);
-    expect(registry.backoffDelay(30, null)).toBeLessThanOrEqual(60_000);
+    expect(timing.backoffDelay(3, null)).toBeGreaterThanOrEqual(6400);
+    expect(timing.backoffDelay(30, null)).toBeLessThanOrEqual(60_000);
   });
 
   it('never polls before Retry-After', () => {
-    expect(registry.backoffDelay(1, 30_000)).toBeGreaterThanOrEqual(30_000);
+    expect(timing.backoffDelay(1, 30_000)).toBeGreaterThanOrEqual(30_000);
   });
 });
 

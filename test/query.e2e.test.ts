@@ -1,6 +1,6 @@
 /**
  * The query slice end to end: the real HTTP server, its embedded simulator over real HTTP, every query of the
- * contract, normalisation through the wire, and upstream call counts read at the simulator.
+ * contract, normalization through the wire, and upstream call counts read at the simulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/simulator/index.js';
@@ -44,7 +44,7 @@ describe('job(ref) and jobs(refs) against the demo jobs', () => {
     ['CLOUD_PHONE', DEMO.cloudPhone.failed, 'FAILED', '-1', true],
   ];
 
-  it('normalises every demo status of every service, in the order asked, one upstream call each', async () => {
+  it('normalizes every demo status of every service, in the order asked, one upstream call each', async () => {
     const refs = expected.map(([service, jobId]) => ({ service, jobId }));
     const res = await t.gql(JOBS, { refs });
     expect(res.errors).toBeUndefined();
@@ -85,7 +85,7 @@ describe('job(ref) and jobs(refs) against the demo jobs', () => {
     expect(appStreaming!['subJobs'].find((s: any) => s.rawStatus === '0')?.state).toBe('FAILED');
   });
 
-  it('honours +0800 offsets: a GaussDB time round-trips to the same UTC instant', async () => {
+  it('honors +0800 offsets: a GaussDB time round-trips to the same UTC instant', async () => {
     const started = Date.parse('2018-08-06T02:41:14Z');
     t.sim.store.add('gaussdb', {
       id: '0a7e2c1e-1111-4b0f-9d9d-2f5c0e0c0a01',
@@ -128,7 +128,7 @@ describe('job(ref) and jobs(refs) against the demo jobs', () => {
   });
 });
 
-describe('one upstream call per distinct job per operation (contract §7)', () => {
+describe('one upstream call per distinct job per operation (docs/architecture.md#one-call-per-job)', () => {
   it('dedupes a job repeated in lists, aliases and nested selections', async () => {
     const a = { service: 'WORKSPACE', jobId: DEMO.workspace.running };
     const b = { service: 'GAUSSDB_MYSQL', jobId: DEMO.gaussdb.running };
@@ -156,7 +156,7 @@ describe('one upstream call per distinct job per operation (contract §7)', () =
   });
 });
 
-describe('Cloud Phone batching (contract §7)', () => {
+describe('Cloud Phone batching (docs/architecture.md#one-call-per-job)', () => {
   const requestIds: string[] = [];
   const jobIds: string[] = [];
   beforeAll(() => {

@@ -1,5 +1,5 @@
 /**
- * Fault injection (issue 6): the simulator misbehaves while queries and a subscription run. Every query gets
+ * Fault injection: the simulator misbehaves while queries and a subscription run. Every query gets
  * data or a contract error code, nothing crashes or rejects unhandled, the subscription survives and sees
  * the change after recovery, pollers and memory stay bounded. And the per-host circuit breaker.
  */

@@ -1,5 +1,5 @@
 /**
- * Replicas sharing pollers and the terminal-job cache through Redis (issue 8): real server processes
+ * Replicas sharing pollers and the terminal-job cache through Redis: real server processes
  * (`src/main.ts`) against one simulator, the machine's Redis on 127.0.0.1:6379 (keys under a unique prefix), and a
  * redis-server of the test's own where Redis must be stopped and restarted. Upstream calls are counted at the
  * simulator, whose clock is this process's.

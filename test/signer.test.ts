@@ -15,7 +15,7 @@ function authHeader(signed: string[], signature: string): string {
   return `SDK-HMAC-SHA256 Access=${AK}, SignedHeaders=${signed.join(';')}, Signature=${signature}`;
 }
 
-describe('SDK-HMAC-SHA256 signer (reference §9.3)', () => {
+describe('SDK-HMAC-SHA256 signer (docs/upstream.md#authentication)', () => {
   it('vector 1: Go GET with an underscore header left unsigned', () => {
     const headers = { 'X-Sdk-Date': '20060102T150405Z', TEST_UNDERSCORE: 'TEST_VALUE' };
     const req = { method: 'GET', url: new URL('https://example.huaweicloud.com/path?limit=1'), headers };

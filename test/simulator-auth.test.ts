@@ -1,5 +1,5 @@
 /**
- * The simulator checks credentials the way the API gateway does (reference §9, §10): tokens, and AK/SK
+ * The simulator checks credentials the way the API gateway does (docs/upstream.md#authentication, docs/upstream.md#simulator): tokens, and AK/SK
  * signatures rebuilt from the request as received over exactly the headers listed in SignedHeaders.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The simulator's data: the seeded demo set (every raw status of reference §7, every DEMO id resolving), the
+ * The simulator's data: the seeded demo set (every raw status of docs/upstream.md#statuses, every DEMO id resolving), the
  * clock-driven lifecycles of the advancing jobs, and the store hooks tests use to set up and change jobs.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -50,7 +50,7 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-describe('common behaviour', () => {
+describe('common behavior', () => {
   it('answers every job route with JSON and a 32-hex X-Request-Id', async () => {
     const paths = [
       `/v2/${P}/workspace-jobs/${DEMO.workspace.success}`,

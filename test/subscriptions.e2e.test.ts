@@ -1,5 +1,5 @@
 /**
- * Live job status over graphql-ws (issue 4): a real graphql-ws client against the running server and its
+ * Live job status over graphql-ws: a real graphql-ws client against the running server and its
  * simulator. Upstream calls are counted at the simulator.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -154,7 +154,7 @@ describe('jobUpdated', () => {
     expect(sub.messages.every((m) => m.errors === undefined)).toBe(true);
   });
 
-  it('honours Retry-After before the next poll', async () => {
+  it('honors Retry-After before the next poll', async () => {
     const id = uniqueId();
     t.sim.store.add('gaussdb', { id, status: 'Running', process: 50, instance: { id: 'y'.repeat(32) + 'in07', name: 'db' } });
     const sub = collect(client(), JOB_UPDATED(id));

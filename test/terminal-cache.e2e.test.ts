@@ -1,4 +1,4 @@
-/** The terminal-job cache: hits for terminal jobs only, per credential, bounded by a TTL (issue 7). */
+/** The terminal-job cache: hits for terminal jobs only, per credential, bounded by a TTL. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -102,7 +102,7 @@ describe('terminal-job cache', () => {
     expect(denied.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
   });
 
-  it('forgets entries after the TTL, so revoked access stops being honoured', async () => {
+  it('forgets entries after the TTL, so revoked access stops being honored', async () => {
     await t.gql(q('GAUSSDB_MYSQL', DEMO.gaussdb.completed), {}, as(TOKEN_A));
     await t.gql(q('GAUSSDB_MYSQL', DEMO.gaussdb.completed), {}, as(TOKEN_A));
     expect(sim.calls.count()).toBe(1);

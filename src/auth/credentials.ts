@@ -1,10 +1,16 @@
 /**
- * Which credential an operation runs with (contract §4), and its fingerprint. Caches, loaders and pollers are
+ * Which credential an operation runs with (docs/architecture.md#credentials), and its fingerprint. Caches, loaders and pollers are
  * keyed by the fingerprint, never by the secret, so data fetched with one credential is never served to another.
  */
 import { createHash } from 'node:crypto';
-import type { AccessKeyCredentials } from '../config.js';
 import { signRequest, type SignableRequest } from './signer.js';
+
+/** The service's own AK/SK (and temporary security token), from configuration. */
+export interface AccessKeyCredentials {
+  ak: string;
+  sk: string;
+  securityToken: string | null;
+}
 
 export type Credential =
   | { kind: 'token'; token: string; fingerprint: string }
@@ -41,7 +47,7 @@ export function findAuthToken(headers: Record<string, unknown> | null | undefine
 }
 
 /** Adds the auth headers for one attempt (a new signature each time: `X-Sdk-Date` must be fresh). */
-export function authorise(req: SignableRequest, credential: Credential, projectId: string, now = new Date()): void {
+export function authorize(req: SignableRequest, credential: Credential, projectId: string, now = new Date()): void {
   if (credential.kind === 'token') {
     req.headers['X-Auth-Token'] = credential.token;
     return;

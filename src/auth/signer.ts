@@ -1,6 +1,6 @@
 /**
- * SDK-HMAC-SHA256 request signing (reference §9.2), used by the upstream clients to sign and by the simulator
- * to verify, so both sides share one canonicalisation. Reproduces the official vectors of reference §9.3.
+ * SDK-HMAC-SHA256 request signing (docs/upstream.md#authentication), used by the upstream clients to sign and by the simulator
+ * to verify, so both sides share one canonicalization. Reproduces the official test vectors (test/signer.test.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

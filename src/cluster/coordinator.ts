@@ -1,5 +1,5 @@
 /**
- * One poller per job across all replicas (issue 8), coordinated through Redis.
+ * One poller per job across all replicas, coordinated through Redis.
  *
  * For each job key (service, region, project, job, credential fingerprint) that has subscribers here:
  * - The replica holding the key's lease (`<prefix>:lease:<key>`, renewed every third of a lease) polls upstream
@@ -21,9 +21,9 @@ import { GraphQLError } from 'graphql';
 import type { Result } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { JobModel } from '../model/job.js';
-import { reviveJobDates } from '../model/serialise.js';
+import { reviveJobDates } from '../model/serialize.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Coordination, CoordinatedJob, JobEvent } from '../polling/registry.js';
+import type { Coordination, CoordinatedJob, JobEvent } from '../polling/coordination.js';
 import type { RedisLink } from './redis.js';
 
 declare module 'ioredis' {
@@ -243,10 +243,10 @@ export class ClusterCoordinator implements Coordination {
     if (wasPolling) return;
     // A running job's last state is shown at once, and the previous leader's rhythm kept: the next poll one interval
     // after its last one (at once after a crash). An ending (terminal job, final error) is never taken from the
-    // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honoured.
+    // store: it is fetched again, so the terminal-job cache's bound on age, and access granted since, are honored.
     const running = stored?.job && !stored.job.terminal ? stored : null;
-    if (running) entry.job.deliver(eventOf(running));
-    entry.job.lead(running ? Math.max(0, running.polledAt + this.intervalMs - Date.now()) : 0);
+    if (running) entry.job.lead(Math.max(0, running.polledAt + this.intervalMs - Date.now()), eventOf(running));
+    else entry.job.lead(0);
   }
 
   private follow(entry: Entry, stored: StoredState | null): void {
@@ -308,6 +308,7 @@ export class ClusterCoordinator implements Coordination {
 function parseState(value: unknown): StoredState | null {
   if (typeof value !== 'string') return null;
   try {
+    // Cast: written by `fetched` on some replica; the fields that matter are checked before use.
     const state = JSON.parse(value, reviveJobDates) as StoredState;
     return typeof state.polledAt === 'number' && (state.job || state.error) ? state : null;
   } catch {

@@ -1,5 +1,5 @@
 /**
- * The browser explorer (issue 9): a self-hosted GraphiQL on the GraphQL path. A browser navigating to
+ * The browser explorer: a self-hosted GraphiQL on the GraphQL path. A browser navigating to
  * `/graphql` (GET, `Accept` preferring text/html, no `query` parameter) gets the page; every other request
  * goes on to Apollo, whose CSRF prevention still applies to API requests. The page's script, stylesheet and
  * Monaco workers, built by scripts/build-explorer.mjs into dist/assets/explorer/, are served under
@@ -37,7 +37,7 @@ export const DEFAULT_ASSETS_DIR = fileURLToPath(new URL('../../dist/assets/explo
 export const BUILD_COMMAND = 'node scripts/build-explorer.mjs';
 
 /**
- * Only the page's own origin. Monaco inserts <style> elements at run time (theme colours, decorations), hence
+ * Only the page's own origin. Monaco inserts <style> elements at run time (theme colors, decorations), hence
  * 'unsafe-inline' for styles; CSS can still only load fonts and images from 'self' or data: URLs. Fonts and
  * icons are inlined in the stylesheet as data: URLs; workers are same-origin files (no blob:); no eval.
  */
@@ -71,6 +71,7 @@ function manifestReader(dir: string): () => Manifest | null {
     try {
       const { mtimeMs } = statSync(file);
       if (cached?.mtimeMs !== mtimeMs) {
+        // Cast: written by scripts/build-explorer.mjs; the fields used are checked just below.
         const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
         if (typeof manifest.script !== 'string' || typeof manifest.stylesheet !== 'string' || !manifest.workers) {
           throw new Error('incomplete manifest');

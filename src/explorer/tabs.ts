@@ -75,7 +75,7 @@ export function demoTabs(demo: Demo = DEMO, options: { subscriptionJobId?: strin
       [
         '# An Application Streaming v1 job reports an',
         '# integer status (0 failed, 1 succeeded,',
-        '# 2 processing, 3 initialising); rawStatus keeps',
+        '# 2 processing, 3 initializing); rawStatus keeps',
         '# it verbatim.',
         'query AppStreamingJob {',
         ...jobRef('job', 'APP_STREAMING', demo.appStreaming.failed),

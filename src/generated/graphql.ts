@@ -211,12 +211,12 @@ export type JobRef = {
   service: CloudService;
 };
 
-/** A job's status, normalised across services. */
+/** A job's status, normalized across services. */
 export type JobState =
   /** Being aborted (App Streaming ABORTING); not terminal. */
   | 'CANCELLING'
   | 'FAILED'
-  /** Queued, initialising or scheduled: not started yet. */
+  /** Queued, initializing or scheduled: not started yet. */
   | 'PENDING'
   /** Undoing its changes after a failure (App Streaming ROLLBACK); not terminal. */
   | 'ROLLING_BACK'

@@ -1,5 +1,5 @@
 /**
- * Every error a client sees carries one of the contract's codes (contract §6) and never a stack trace or an
+ * Every error a client sees carries one of the contract's codes (docs/architecture.md#errors) and never a stack trace or an
  * internal message. GraphQL's own request errors are the client's input, so they are BAD_USER_INPUT; the
  * original Apollo code stays available as `extensions.reason` for tooling that knows it.
  */

@@ -4,22 +4,18 @@
  */
 import { badUserInput } from '../errors.js';
 import { CLOUD_SERVICES, type CloudService } from '../model/job.js';
+import type { JobRef } from '../model/job-ref.js';
 
-export interface GlobalJobId {
-  service: CloudService;
-  region: string;
-  projectId: string;
-  jobId: string;
-}
 
 const VERSION = 'j1';
 
-export function encodeJobId(id: GlobalJobId): string {
+/** A global id carries a job's identity without the Cloud Phone request id. */
+export function encodeJobId(id: Omit<JobRef, 'requestId'>): string {
   return Buffer.from(JSON.stringify([VERSION, id.service, id.region, id.projectId, id.jobId]), 'utf8').toString('base64url');
 }
 
 /** Decodes a global id; any malformed input is BAD_USER_INPUT. */
-export function decodeJobId(text: string): GlobalJobId {
+export function decodeJobId(text: string): Omit<JobRef, 'requestId'> {
   let parts: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(text)) throw new Error('not base64url');
@@ -36,6 +32,7 @@ export function decodeJobId(text: string): GlobalJobId {
   ) {
     throw badUserInput('Malformed job id');
   }
+  // Cast: the checks above proved the tuple's shape, which TypeScript cannot follow through `some`/`includes`.
   const [, service, region, projectId, jobId] = parts as [string, CloudService, string, string, string];
   return { service, region, projectId, jobId };
 }

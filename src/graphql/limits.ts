@@ -19,6 +19,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../errors.js';
+import { jobKey } from '../model/job-ref.js';
 import { CLOUD_PHONE_REQUEST_IDS_PER_CALL } from '../services/clients.js';
 
 export interface OperationLimits {
@@ -63,11 +64,16 @@ interface Budget {
 
 type Args = Record<string, unknown>;
 
+/** A ref as written (region and project may be left to the defaults): the same job counts once. */
 function refKey(ref: Args): string {
-  return JSON.stringify([ref['service'], ref['region'] ?? '', ref['projectId'] ?? '', ref['jobId']]);
+  const text = (value: unknown) => String(value ?? '');
+  return jobKey({ service: text(ref['service']), region: text(ref['region']), projectId: text(ref['projectId']), jobId: text(ref['jobId']) });
 }
 
-/** Upstream calls a root field causes, added to the budget. */
+/**
+ * Upstream calls a root field causes, added to the budget. The casts read arguments that getArgumentValues has
+ * already coerced to the schema's input types.
+ */
 function charge(budget: Budget, field: string, args: Args): void {
   switch (field) {
     case 'job':

@@ -18,5 +18,6 @@ export function loadTypeDefs(): string {
 }
 
 export function buildSchema(): GraphQLSchema {
+  // Cast: codegen's typed resolver map and Apollo's untyped one describe the same object.
   return buildSubgraphSchema({ typeDefs: parse(loadTypeDefs()), resolvers: resolvers as GraphQLResolverMap<unknown> });
 }

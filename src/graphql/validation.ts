@@ -3,7 +3,8 @@
  * says what to change.
  */
 import { badUserInput } from '../errors.js';
-import type { CloudService } from '../model/job.js';
+import type { CloudService, JobLocation } from '../model/job.js';
+import { isRequestId, type JobRef } from '../model/job-ref.js';
 import type { EndpointResolver } from '../upstream/endpoints.js';
 
 export const MAX_REFS = 100;
@@ -23,19 +24,6 @@ export interface JobRefInput {
   requestId?: string | null;
 }
 
-export interface ValidJobRef {
-  service: CloudService;
-  jobId: string;
-  projectId: string;
-  region: string;
-  requestId: string | null;
-}
-
-export interface Location {
-  region: string;
-  projectId: string;
-}
-
 function id(value: string, what: string): string {
   const text = value.trim();
   if (text === '') throw badUserInput(`${what} must not be empty`);
@@ -49,7 +37,7 @@ export function location(
   defaults: Defaults,
   endpoints: EndpointResolver,
   service: CloudService,
-): Location {
+): JobLocation {
   const projectId = args.projectId?.trim() || defaults.projectId;
   if (!projectId) throw badUserInput('projectId is required: no HUAWEICLOUD_SDK_PROJECT_ID is configured');
   if (!PROJECT_ID_RE.test(projectId)) throw badUserInput(`projectId "${projectId.slice(0, 140)}" is not a project id`);
@@ -59,7 +47,7 @@ export function location(
 }
 
 /** `at` names the ref's position (`ref`, `refs[1]`) in a request id's message. */
-export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver, at = 'ref'): ValidJobRef {
+export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: EndpointResolver, at = 'ref'): JobRef {
   const jobId = id(ref.jobId, 'jobId');
   let requestId: string | null = null;
   if (ref.requestId !== undefined && ref.requestId !== null) {
@@ -69,7 +57,7 @@ export function jobRef(ref: JobRefInput, defaults: Defaults, endpoints: Endpoint
   return { service: ref.service, jobId, requestId, ...location(ref, defaults, endpoints, ref.service) };
 }
 
-export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoints: EndpointResolver): ValidJobRef[] {
+export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoints: EndpointResolver): JobRef[] {
   if (refs.length === 0 || refs.length > MAX_REFS) {
     throw badUserInput(`refs must hold 1 to ${MAX_REFS} job references; got ${refs.length}`);
   }
@@ -83,16 +71,6 @@ export function jobRefs(refs: readonly JobRefInput[], defaults: Defaults, endpoi
       throw err;
     }
   });
-}
-
-/**
- * CPH's ListJobs takes request ids of exactly 32 characters; they travel in a comma-separated list, so only
- * letters, digits and "-" are allowed (a comma would split one).
- */
-const REQUEST_ID_RE = /^[A-Za-z0-9-]{32}$/;
-
-export function isRequestId(value: string): boolean {
-  return REQUEST_ID_RE.test(value);
 }
 
 /** `what` names the value's position in the message, e.g. `requestIds[2]` or `refs[1].requestId`. */
@@ -118,13 +96,13 @@ export function range(name: string, value: number, min: number, max: number): nu
   return value;
 }
 
-/** App Streaming's ListSubJobs job_type filter pattern (reference §3). */
+/** App Streaming's ListSubJobs job_type filter pattern (docs/upstream.md#app-streaming). */
 export const APP_STREAMING_SUB_JOB_TYPES = [
   'CREATE_SERVER', 'DELETE_SERVER', 'REJOIN_DOMAIN', 'CHANGE_SERVER_IMAGE', 'REINSTALL_OS', 'MIGRATE_SERVER',
   'UPDATE_SERVER_TSVI', 'UPGRADE_ACCESS_AGENT', 'SCHEDULED_TASK', 'UPDATE_FREEZE_STATUS',
 ] as const;
 export const APP_STREAMING_SUB_JOB_STATUSES = ['WAITING', 'RUNNING', 'SUCCESS', 'FAILED', 'ABNORMAL', 'ROLLBACK', 'ABORTING'] as const;
-/** Workspace job types (reference §2, Go SDK list). */
+/** Workspace job types (docs/upstream.md#workspace, Go SDK list). */
 export const WORKSPACE_JOB_TYPES = [
   'createDesktops', 'applyWorkspace', 'cancelWorkspace', 'expandVolumes', 'addVolumes', 'rebuildDesktops',
   'createSnapshot', 'deleteSnapshot', 'deleteDesktops', 'desktopRejoinDomain', 'operateDesktops',

@@ -1,9 +1,9 @@
 /**
  * Per-operation DataLoaders. Keys carry (service, region, project, job, credential fingerprint), so one
- * operation makes at most one upstream call per distinct job however often it appears (contract §7), and
+ * operation makes at most one upstream call per distinct job however often it appears (docs/architecture.md#one-call-per-job), and
  * nothing fetched with one credential can be served to another.
  *
- * Batch functions honour the DataLoader contract: same length, same order, an Error in place of a failed item.
+ * Batch functions honor the DataLoader contract: same length, same order, an Error in place of a failed item.
  * Cloud Phone refs carrying a requestId share `ListJobs?request_ids=` calls (≤ 20 ids each), matched by job_id;
  * every other job is one call, with bounded concurrency.
  */
@@ -12,17 +12,15 @@ import pLimit from 'p-limit';
 import type { Credential } from '../auth/credentials.js';
 import { toGraphQLError } from '../errors.js';
 import type { CloudPhoneJobModel, JobLocation, JobModel, SubJobPageModel } from '../model/job.js';
+import { credentialJobKey, type JobRef } from '../model/job-ref.js';
 import {
   CLOUD_PHONE_REQUEST_IDS_PER_CALL,
   type AppStreamingSubJobQuery,
   type ServiceClients,
   type WorkspaceSubJobQuery,
 } from '../services/clients.js';
-import type { ValidJobRef } from '../graphql/validation.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { TerminalJobCache } from './terminal-cache.js';
-
-export type JobKey = ValidJobRef;
 
 export interface RequestIdKey extends JobLocation {
   requestId: string;
@@ -35,7 +33,7 @@ export interface CloudPhoneBatch {
 }
 
 export interface Loaders {
-  job: DataLoader<JobKey, JobModel | null, string>;
+  job: DataLoader<JobRef, JobModel | null, string>;
   cloudPhoneBatch: DataLoader<RequestIdKey, CloudPhoneBatch, string>;
   workspaceSubJobs: DataLoader<{ query: WorkspaceSubJobQuery; location: JobLocation }, SubJobPageModel, string>;
   appStreamingSubJobs: DataLoader<{ query: AppStreamingSubJobQuery; location: JobLocation }, SubJobPageModel, string>;
@@ -99,7 +97,7 @@ export function createLoaders({ clients, credential, concurrency, metrics, termi
     { cacheKeyFn: (k) => `${k.region}|${k.projectId}|${k.requestId}|${fp}`, maxBatchSize: 1000 },
   );
 
-  async function loadJob(key: JobKey): Promise<JobModel | null> {
+  async function loadJob(key: JobRef): Promise<JobModel | null> {
     const cached = await terminalCache?.get(fp, key);
     if (cached) return cached;
     const job = await fetchJob(key);
@@ -107,33 +105,32 @@ export function createLoaders({ clients, credential, concurrency, metrics, termi
     return job;
   }
 
-  async function fetchJob(key: JobKey): Promise<JobModel | null> {
-    const target = { region: key.region, projectId: key.projectId, jobId: key.jobId };
+  async function fetchJob(key: JobRef): Promise<JobModel | null> {
     switch (key.service) {
       case 'WORKSPACE':
-        return limit(() => clients.workspace.showJob(target, credential));
+        return limit(() => clients.workspace.showJob(key, credential));
       case 'APP_STREAMING':
-        return limit(() => clients.appStreaming.showJob(target, credential));
+        return limit(() => clients.appStreaming.showJob(key, credential));
       case 'GAUSSDB_MYSQL':
-        return limit(() => clients.gaussDb.showJob(target, credential));
+        return limit(() => clients.gaussDb.showJob(key, credential));
       case 'CLOUD_PHONE': {
         if (key.requestId !== null) {
-          const batch = await cloudPhoneBatch.load({ ...target, requestId: key.requestId });
+          const batch = await cloudPhoneBatch.load({ region: key.region, projectId: key.projectId, requestId: key.requestId });
           const found = batch.jobs.find((j) => j.jobId === key.jobId);
           // The documented items carry no request_id: match by job_id, never by position.
           if (found) return { ...found, requestId: found.requestId ?? key.requestId };
           // A ref whose requestId does not list the job still names a job that may exist: ask for it directly.
         }
-        return limit(() => clients.cloudPhone.showJob(target, credential));
+        return limit(() => clients.cloudPhone.showJob(key, credential));
       }
     }
   }
 
-  const job = new DataLoader<JobKey, JobModel | null, string>((keys) => {
+  const job = new DataLoader<JobRef, JobModel | null, string>((keys) => {
     batchSize('job', keys.length);
     return settle(keys, loadJob);
   }, {
-    cacheKeyFn: (k) => `${k.service}|${k.region}|${k.projectId}|${k.jobId}|${fp}`,
+    cacheKeyFn: (k) => credentialJobKey(k, fp),
     maxBatchSize: 1000,
   });
 

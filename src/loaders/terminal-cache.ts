@@ -1,7 +1,7 @@
 /**
  * Terminal jobs never change, so they are served from memory: keyed by credential fingerprint and job (data
  * fetched with one credential is never served to another), bounded in entries, and with a TTL so that access
- * revoked upstream stops being honoured from cache within that time.
+ * revoked upstream stops being honored from cache within that time.
  *
  * With a shared store (Redis, when REDIS_URL is set) a miss here is looked up there, and what is learnt here is
  * written there, so a finished job is fetched once for all replicas. An entry copied from the store keeps the age
@@ -9,6 +9,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JobModel } from '../model/job.js';
+import { credentialJobKey, type JobRef } from '../model/job-ref.js';
 
 export interface TerminalCacheOptions {
   /** Entries kept at most; 0 disables the cache. @default 10000 */
@@ -17,22 +18,12 @@ export interface TerminalCacheOptions {
   ttlMs: number;
 }
 
-export interface JobCoordinates {
-  service: string;
-  region: string;
-  projectId: string;
-  jobId: string;
-}
-
 /** A second level shared by replicas; failures count as misses (the job is then fetched upstream). */
 export interface SharedTerminalStore {
   /** The job and how long it may still be served, or undefined. */
   get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined>;
   set(key: string, job: JobModel, ttlMs: number): void;
 }
-
-const keyOf = (fingerprint: string, job: JobCoordinates) =>
-  `${fingerprint}|${job.service}|${job.region}|${job.projectId}|${job.jobId}`;
 
 export class TerminalJobCache {
   private readonly lru: LRUCache<string, JobModel> | null;
@@ -47,9 +38,9 @@ export class TerminalJobCache {
   }
 
   /** A hit in memory answers synchronously; a miss asks the shared store, if any. */
-  get(fingerprint: string, job: JobCoordinates): JobModel | undefined | Promise<JobModel | undefined> {
+  get(fingerprint: string, job: Omit<JobRef, 'requestId'>): JobModel | undefined | Promise<JobModel | undefined> {
     if (!this.lru) return undefined;
-    const key = keyOf(fingerprint, job);
+    const key = credentialJobKey(job, fingerprint);
     const hit = this.lru.get(key);
     if (hit || !this.shared) return hit;
     return this.shared.get(key).then((found) => {
@@ -62,7 +53,7 @@ export class TerminalJobCache {
   /** Remembers a job if it is terminal; anything else is ignored. */
   offer(fingerprint: string, job: JobModel | null): void {
     if (!this.lru || !job?.terminal) return;
-    const key = keyOf(fingerprint, job);
+    const key = credentialJobKey(job, fingerprint);
     if (this.lru.has(key)) return; // already known (perhaps from the shared store): keep its age
     this.lru.set(key, job);
     this.shared?.set(key, job, this.ttlMs);

@@ -68,7 +68,7 @@ export interface ResourceModel {
   related: ResourceModel[];
 }
 
-/** Fields every job and sub-job shares once normalised. */
+/** Fields every job and sub-job shares once normalized. */
 export interface StatusModel {
   state: JobState;
   /** Upstream status verbatim, as text ("SUCCESS", "Running", "-1", "2"). */

@@ -3,6 +3,7 @@
  * only see this interface, so batching rules live in one place and the clients stay one-call-per-method.
  */
 import type { Credential } from '../auth/credentials.js';
+import type { JobRef } from '../model/job-ref.js';
 import type {
   AppStreamingJobModel,
   CloudPhoneJobModel,
@@ -11,10 +12,6 @@ import type {
   SubJobPageModel,
   WorkspaceJobModel,
 } from '../model/job.js';
-
-export interface JobTarget extends JobLocation {
-  jobId: string;
-}
 
 export interface WorkspaceSubJobQuery {
   jobId?: string | null;
@@ -34,22 +31,22 @@ export interface AppStreamingSubJobQuery {
 
 export interface ServiceClients {
   workspace: {
-    showJob(target: JobTarget, credential: Credential): Promise<WorkspaceJobModel | null>;
+    showJob(ref: JobRef, credential: Credential): Promise<WorkspaceJobModel | null>;
     listSubJobs(query: WorkspaceSubJobQuery, location: JobLocation, credential: Credential): Promise<SubJobPageModel>;
   };
   appStreaming: {
-    showJob(target: JobTarget, credential: Credential): Promise<AppStreamingJobModel | null>;
+    showJob(ref: JobRef, credential: Credential): Promise<AppStreamingJobModel | null>;
     listSubJobs(query: AppStreamingSubJobQuery, location: JobLocation, credential: Credential): Promise<SubJobPageModel>;
   };
   gaussDb: {
-    showJob(target: JobTarget, credential: Credential): Promise<GaussDBJobModel | null>;
+    showJob(ref: JobRef, credential: Credential): Promise<GaussDBJobModel | null>;
   };
   cloudPhone: {
-    showJob(target: JobTarget, credential: Credential): Promise<CloudPhoneJobModel | null>;
+    showJob(ref: JobRef, credential: Credential): Promise<CloudPhoneJobModel | null>;
     /** One `ListJobs?request_ids=` call (all pages of it) for at most 20 request ids. */
     listJobs(requestIds: readonly string[], location: JobLocation, credential: Credential): Promise<CloudPhoneJobModel[]>;
   };
 }
 
-/** Upstream's limit on `request_ids` per ListJobs call (reference §6). */
+/** Upstream's limit on `request_ids` per ListJobs call (docs/upstream.md#cloud-phone). */
 export const CLOUD_PHONE_REQUEST_IDS_PER_CALL = 20;

@@ -1,3 +1,4 @@
+import type { UnknownStatusReport } from '../model/status.js';
 import type { UpstreamTransport } from '../upstream/http.js';
 import { createAppStreamingClient } from './app-streaming/client.js';
 import type { ServiceClients } from './clients.js';
@@ -5,11 +6,12 @@ import { createCloudPhoneClient } from './cloud-phone/client.js';
 import { createGaussDbClient } from './gaussdb/client.js';
 import { createWorkspaceClient } from './workspace/client.js';
 
-export function createServiceClients(transport: UpstreamTransport): ServiceClients {
+/** The four clients; `report` hears of raw statuses no source documents. */
+export function createServiceClients(transport: UpstreamTransport, report: UnknownStatusReport): ServiceClients {
   return {
-    workspace: createWorkspaceClient(transport),
-    appStreaming: createAppStreamingClient(transport),
-    gaussDb: createGaussDbClient(transport),
-    cloudPhone: createCloudPhoneClient(transport),
+    workspace: createWorkspaceClient(transport, report),
+    appStreaming: createAppStreamingClient(transport, report),
+    gaussDb: createGaussDbClient(transport, report),
+    cloudPhone: createCloudPhoneClient(transport, report),
   };
 }

@@ -1,5 +1,5 @@
 /** Validation of raw upstream bodies against their zod schemas, shared by every service's raw.ts. */
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: string };
 
@@ -17,3 +17,12 @@ export function parseWith<S extends z.ZodType>(schema: S, body: unknown): ParseR
   const result = schema.safeParse(body);
   return result.success ? { ok: true, value: result.data } : { ok: false, issues: describeIssues(result.error) };
 }
+
+/** A body parser for one schema: the parsed value, or one line naming where the body departs from it. */
+export function parserFor<S extends z.ZodType>(schema: S): (body: unknown) => ParseResult<z.output<S>> {
+  return (body) => parseWith(schema, body);
+}
+
+/** An optional field: absent, `null`, or of the wrong type all read as "not given" (docs/upstream.md#conventions). */
+export const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
+export const optText = opt(z.string());

@@ -1,5 +1,5 @@
 /**
- * The API gateway's credential check (reference §9, §10): a known X-Auth-Token, or an SDK-HMAC-SHA256
+ * The API gateway's credential check (docs/upstream.md#authentication, docs/upstream.md#simulator): a known X-Auth-Token, or an SDK-HMAC-SHA256
  * signature rebuilt from the request as received over exactly the headers it lists in SignedHeaders.
  * Nothing here ever echoes a token, secret key or signature.
  */

@@ -1,5 +1,5 @@
 /**
- * Demo credentials (contract §8) and every seeded job id, grouped by service and status, so the README and
+ * Demo credentials (docs/upstream.md#simulator) and every seeded job id, grouped by service and status, so the README and
  * tests can name them. The records behind them are built in seed.ts.
  */
 
@@ -10,7 +10,7 @@ export const DEMO = {
   ak: 'DEMOACCESSKEY0000000',
   sk: 'demo-secret-key-0000000000000000',
 
-  /** Parent statuses WAITING, RUNNING, SUCCESS, COMPLETE (both outcomes), FAIL and FAILED (reference §7). */
+  /** Parent statuses WAITING, RUNNING, SUCCESS, COMPLETE (both outcomes), FAIL and FAILED (docs/upstream.md#statuses). */
   workspace: {
     waiting: 'bbfa42ae-e0f8-4109-8746-cb8688bf3ec2',
     running: '4fc41b3b-e755-4b85-a88d-c58c8817b4f8',

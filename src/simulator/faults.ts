@@ -14,7 +14,7 @@ export interface FaultSpec {
   jobId?: string;
   /** Respond with this status; without `body`, the service's own error envelope for it. */
   status?: number;
-  /** JSON-serialised, or sent verbatim when a string; without `status`, sent with 200. */
+  /** JSON-serialized, or sent verbatim when a string; without `status`, sent with 200. */
   body?: unknown;
   /** Added to whatever response goes out, e.g. `{ 'Retry-After': '2' }`. */
   headers?: Record<string, string>;

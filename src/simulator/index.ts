@@ -1,4 +1,4 @@
-/** The embedded Huawei Cloud job-API simulator (contract §8): its public API. */
+/** The embedded Huawei Cloud job-API simulator (docs/upstream.md#simulator): its public API. */
 export { createSimulator, type Simulator, type SimulatorOptions } from './server.js';
 export { DEMO, type Demo } from './demo.js';
 export { ADVANCING_DURATION_MS } from './seed.js';

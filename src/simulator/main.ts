@@ -4,6 +4,7 @@
  */
 import { createSimulator } from './server.js';
 import { DEMO } from './demo.js';
+import { onFirstSignal } from '../signals.js';
 
 function port(): number {
   const text = process.env.SIMULATOR_PORT ?? '4010';
@@ -28,11 +29,4 @@ console.log(
     `X-Auth-Token: ${DEMO.token} or ${keys}; demo ids: GET ${simulator.url}/_sim/demo)`,
 );
 
-let stopping = false;
-const stop = () => {
-  if (stopping) return;
-  stopping = true;
-  void simulator.close().then(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+onFirstSignal(() => void simulator.close().then(() => process.exit(0)));

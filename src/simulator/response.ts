@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 
 export interface SimResponse {
   status: number;
-  /** Serialised as JSON, unless a string, which is sent verbatim (faults use that for odd bodies). */
+  /** Serialized as JSON, unless a string, which is sent verbatim (faults use that for odd bodies). */
   body: unknown;
   headers?: Record<string, string>;
 }

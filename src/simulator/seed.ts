@@ -1,6 +1,6 @@
 /**
- * The demo data set (contract §8): in the demo project, every service has a job in every raw status of
- * reference §7, and one job per service that advances through its lifecycle for about ten minutes after start.
+ * The demo data set (docs/upstream.md#simulator): in the demo project, every service has a job in every raw status of
+ * docs/upstream.md#statuses, and one job per service that advances through its lifecycle for about ten minutes after start.
  * Times are relative to the start, so the data always looks recent.
  */
 import { createHash } from 'node:crypto';

@@ -14,9 +14,13 @@ import {
 } from './records/index.js';
 import { applyPatch, PatchError, toSteps, type StoredStep } from './timeline.js';
 
+/**
+ * The store keeps every service's records as plain `Raw` objects, so patches and timeline steps apply alike; the
+ * casts between `Raw` and a service's record type below are that seam (each record comes from its `normalize`).
+ */
 interface Entry {
   identity: RecordIdentity;
-  /** Normalised record as of `createdAt` (or of the last `update`). */
+  /** Normalized record as of `createdAt` (or of the last `update`). */
   base: Raw;
   steps: StoredStep[];
 }

@@ -1,4 +1,4 @@
-/** Each service writes times its own way (reference §1); these render simulator-clock ms accordingly. */
+/** Each service writes times its own way (docs/upstream.md#conventions); these render simulator-clock ms accordingly. */
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

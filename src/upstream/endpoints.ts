@@ -1,10 +1,13 @@
 /**
- * Endpoint resolution (reference §8): which base URL serves a service in a region, with the official SDKs'
+ * Endpoint resolution (docs/upstream.md#endpoints): which base URL serves a service in a region, with the official SDKs'
  * `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>` overrides taking precedence.
  */
 import { badUserInput } from '../errors.js';
-import type { UpstreamServiceName } from '../config.js';
 import type { CloudService } from '../model/job.js';
+
+/** Service names as the official SDKs spell them in `HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION>`. */
+export const UPSTREAM_SERVICES = ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'] as const;
+export type UpstreamServiceName = (typeof UPSTREAM_SERVICES)[number];
 
 /** Our service enum → the name the official SDKs use in override variables. */
 export const SDK_SERVICE_NAME: Record<CloudService, UpstreamServiceName> = {
@@ -14,7 +17,7 @@ export const SDK_SERVICE_NAME: Record<CloudService, UpstreamServiceName> = {
   CLOUD_PHONE: 'CPH',
 };
 
-// Region lists of the Go SDK (reference §8). Huawei adds regions often: an override reaches any other.
+// Region lists of the Go SDK (docs/upstream.md#endpoints). Huawei adds regions often: an override reaches any other.
 const WORKSPACE_REGIONS = [
   'cn-east-3', 'cn-north-4', 'cn-south-1', 'cn-southwest-2', 'la-south-2', 'sa-brazil-1', 'la-north-2',
   'ap-southeast-3', 'cn-north-9', 'ap-southeast-1', 'cn-east-5', 'me-east-1', 'af-south-1', 'tr-west-1',

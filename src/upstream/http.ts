@@ -1,12 +1,11 @@
 /**
  * The one way upstream is called: a GET with auth, a per-attempt timeout, retries of transient failures with
- * jittered exponential backoff that honours `Retry-After`, fallback endpoints, and classification of every
+ * jittered exponential backoff that honors `Retry-After`, fallback endpoints, and classification of every
  * failure into the contract's error codes (via `UpstreamError`).
  */
 import { Agent, request, errors as undiciErrors } from 'undici';
 import { BrokenCircuitError, ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
-import { authorise, type Credential } from '../auth/credentials.js';
-import type { UpstreamHttpConfig } from '../config.js';
+import { authorize, type Credential } from '../auth/credentials.js';
 import { ErrorCode, UpstreamError, codeForHttpStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudService } from '../model/job.js';
@@ -69,9 +68,21 @@ function headerValue(headers: Record<string, string | string[] | undefined>, nam
 
 function errorEnvelope(body: unknown): { errorCode: string | null; message: string | null; requestId: string | null } {
   if (!body || typeof body !== 'object') return { errorCode: null, message: null, requestId: null };
-  const record = body as Record<string, unknown>;
+  const record = body as Record<string, unknown>; // an object, checked above; its fields are checked one by one
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   return { errorCode: str(record['error_code']), message: str(record['error_msg']), requestId: str(record['request_id']) };
+}
+
+/** The transport's tunables, from configuration. */
+export interface UpstreamHttpConfig {
+  /** Per-attempt timeout of an upstream call. @default 10000 */
+  timeoutMs: number;
+  /** Retries after the first attempt for idempotent GETs. @default 2 */
+  maxRetries: number;
+  /** Longest Retry-After a query waits for before failing with RATE_LIMITED. @default 5000 */
+  maxRetryAfterMs: number;
+  /** Concurrent upstream calls one operation may have in flight. @default 10 */
+  concurrency: number;
 }
 
 export interface UpstreamTransportOptions extends UpstreamHttpConfig {
@@ -88,7 +99,7 @@ export class UpstreamTransport {
   constructor(private readonly options: UpstreamTransportOptions) {
     this.agent = new Agent({ connections: 64, keepAliveTimeout: 10_000, connect: { timeout: options.timeoutMs } });
     // A Retry-After longer than a query should wait makes the failure final here; the error still carries
-    // it, so pollers can honour it.
+    // it, so pollers can honor it.
     const shouldRetry = (err: Error) =>
       isRetryable(err) && (err.retryAfterMs === null || err.retryAfterMs <= options.maxRetryAfterMs);
     this.policy = retry(handleWhen(shouldRetry), {
@@ -132,10 +143,10 @@ export class UpstreamTransport {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'cloud-jobs-subgraph' };
-    authorise({ method: 'GET', url, headers }, req.credential, req.projectId);
+    authorize({ method: 'GET', url, headers }, req.credential, req.projectId);
     const started = performance.now();
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const details = { service: req.service, httpStatus: null as number | null, errorCode: null as string | null, requestId: null as string | null };
+    const details: UpstreamError['upstream'] = { service: req.service, httpStatus: null, errorCode: null, requestId: null };
     let status: number | null = null;
     try {
       const res = await request(url, {
@@ -176,6 +187,7 @@ export class UpstreamTransport {
     } catch (err) {
       if (err instanceof UpstreamError) throw err;
       if (signal?.aborted) throw err;
+      // The cast below: undici fails connections with Node's system errors, which carry `code`.
       const timedOut = timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError;
       throw new UpstreamError(
         ErrorCode.UpstreamUnavailable,

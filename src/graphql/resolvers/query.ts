@@ -1,6 +1,6 @@
 /** Root query fields: validate input, then read the operation's loaders. No HTTP, no parsing here. */
 import type { QueryResolvers } from '../../generated/graphql.js';
-import type { JobModel } from '../../model/job.js';
+import type { CloudPhoneJobModel, JobModel } from '../../model/job.js';
 import type { GraphQLContext } from '../context.js';
 import { decodeJobId } from '../global-id.js';
 import {
@@ -27,7 +27,8 @@ export const Query: QueryResolvers = {
 
   jobs: async (_, { refs }, ctx) => {
     const keys = jobRefs(refs, ctx.defaults, ctx.endpoints);
-    // loadMany puts an Error in a failed item's place: graphql-js makes that item null with its own error.
+    // loadMany puts an Error in a failed item's place: graphql-js makes that item null with its own error (hence
+    // the cast: codegen's list type has no room for an Error item).
     const jobs = await ctx.loaders().job.loadMany(keys);
     jobs.forEach((job) => ctx.observe(job));
     return jobs as Array<JobModel | null>;
@@ -70,8 +71,9 @@ export const Query: QueryResolvers = {
     const failed = batches.find((b): b is Error => b instanceof Error);
     if (failed) throw failed;
     // Several ids share a call, so the same batch comes back for each of them: de-duplicate by job id.
-    const seen = new Map<string, JobModel>();
-    for (const batch of batches as Exclude<(typeof batches)[number], Error>[]) {
+    const seen = new Map<string, CloudPhoneJobModel>();
+    for (const batch of batches) {
+      if (batch instanceof Error) continue; // none: a failed batch was thrown above
       for (const job of batch.jobs) {
         if (!seen.has(job.jobId)) {
           seen.set(job.jobId, job);
@@ -80,6 +82,6 @@ export const Query: QueryResolvers = {
         }
       }
     }
-    return [...seen.values()] as never;
+    return [...seen.values()];
   },
 };

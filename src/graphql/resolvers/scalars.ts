@@ -9,7 +9,7 @@ function parse(value: unknown): Date {
   return date;
 }
 
-/** ISO-8601 in UTC with milliseconds, e.g. 2018-08-06T02:41:14.000Z (contract §5). */
+/** ISO-8601 in UTC with milliseconds, e.g. 2018-08-06T02:41:14.000Z (docs/architecture.md#mapping). */
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   serialize: (value) => {

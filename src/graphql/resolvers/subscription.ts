@@ -1,21 +1,22 @@
 /** Subscription fields: validate, then attach to the shared pollers. No polling logic here. */
 import { Repeater } from '@repeaterjs/repeater';
-import type { GraphQLError, GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { SubscriptionResolvers } from '../../generated/graphql.js';
 import type { JobModel } from '../../model/job.js';
-import type { JobEvent } from '../../polling/registry.js';
-import { selectedFieldNames, viewOf } from '../../polling/visible.js';
+import { jobKey } from '../../model/job-ref.js';
+import type { JobEvent } from '../../polling/coordination.js';
+import { selectedFieldNames, viewOf } from '../visible.js';
 import type { GraphQLContext } from '../context.js';
 import { jobRef, jobRefs } from '../validation.js';
 
 /** An error event becomes a GraphQL error in that message; the stream itself ends after it. */
 function resolveEvent(event: JobEvent): JobModel {
-  if ('error' in event) throw event.error as GraphQLError;
+  if ('error' in event) throw event.error;
   return event.job;
 }
 
 /**
- * Only changes visible in this subscriber's selection are pushed (see polling/visible.ts). Subscribers of the
+ * Only changes visible in this subscriber's selection are pushed (see graphql/visible.ts). Subscribers of the
  * same (cached) document share one view.
  */
 const views = new WeakMap<object, ReturnType<typeof viewOf>>();
@@ -31,20 +32,20 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
     subscribe: (_, { ref }, ctx, info) => {
       const key = jobRef(ref, ctx.defaults, ctx.endpoints);
       const credential = ctx.requireCredential();
-      return ctx.pollers.subscribe(key, credential, viewFor(info)) as never;
+      return ctx.pollers.subscribe(key, credential, viewFor(info));
     },
-    resolve: resolveEvent as never,
+    resolve: resolveEvent,
   },
   jobsUpdated: {
     subscribe: (_, { refs }, ctx, info) => {
       const keys = jobRefs(refs, ctx.defaults, ctx.endpoints);
       const credential = ctx.requireCredential();
-      const unique = [...new Map(keys.map((k) => [`${k.service}|${k.region}|${k.projectId}|${k.jobId}`, k])).values()];
+      const unique = [...new Map(keys.map((k) => [jobKey(k), k])).values()];
       // Each job's stream completes on its own (terminal, or an error); the merge completes when all have.
       const view = viewFor(info);
       const streams = unique.map((key) => ctx.pollers.subscribe(key, credential, view));
-      return Repeater.merge(streams) as never;
+      return Repeater.merge(streams);
     },
-    resolve: resolveEvent as never,
+    resolve: resolveEvent,
   },
 };

@@ -13,14 +13,18 @@ const resolveJobReference = async (ref: { id: string }, ctx: GraphQLContext) =>
   observed(ctx, await ctx.loaders().job.load(jobRef(decodeJobId(ref.id), ctx.defaults, ctx.endpoints)));
 
 /** Entities carry only what jobs tell about them; other subgraphs extend them with the rest. */
+// Cast: one factory for five entity types; the object carries every entity field (null), a superset of each
+// model, which TypeScript cannot match to the single model a generic `kind` stands for.
 const entityReference = <K extends EntityModel['kind']>(kind: K) => (ref: { id: string }) =>
   ({ kind, id: ref.id, name: null, productId: null, userName: null, ipAddress: null, endpoint: null, type: null, datastoreType: null, datastoreVersion: null }) as never;
 
 export const typeResolvers: Resolvers = {
   Job: {
     __resolveType: (job: JobModel) => job.kind,
-    __resolveReference: resolveJobReference as never,
+    __resolveReference: resolveJobReference,
   },
+  // Cast: codegen types each type's reference resolver as returning that type only, but one resolver serves
+  // them all (the id says which service a job is) and the loader's answer is a JobModel of that service.
   WorkspaceJob: { id: jobId, __resolveReference: resolveJobReference as never },
   AppStreamingJob: { id: jobId, __resolveReference: resolveJobReference as never },
   GaussDBJob: { id: jobId, __resolveReference: resolveJobReference as never },

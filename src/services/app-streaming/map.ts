@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw Workspace Application Streaming bodies to our model (reference §3, §4, §7; contract §5).
+ * Pure mappers from raw Workspace Application Streaming bodies to our model (docs/upstream.md#app-streaming, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   AppServerModel,
@@ -8,10 +8,10 @@ import type {
   EntityModel,
   JobLocation,
   ResourceModel,
-  StatusModel,
   SubJobPageModel,
 } from '../../model/job.js';
-import { jobError, uniqueEntities, nonEmpty, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import { jobError, uniqueEntities, nonEmpty, parseUpstreamTime } from '../../model/normalize.js';
+import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type {
   AppStreamingJobRaw,
   AppStreamingSubJobCountRaw,
@@ -24,49 +24,26 @@ import type {
 
 const SERVICE = 'APP_STREAMING' as const;
 
-export type AppStreamingStatus = Pick<StatusModel, 'state' | 'terminal'>;
-
 /** v1 `job_status` of a job or a `SubJobInfo`: 3 initializing, 2 processing, 1 succeeded, 0 failed. */
-export function appStreamingJobState(jobStatus: number): AppStreamingStatus {
-  switch (jobStatus) {
-    case 3:
-      return { state: 'PENDING', terminal: false };
-    case 2:
-      return { state: 'RUNNING', terminal: false };
-    case 1:
-      return { state: 'SUCCEEDED', terminal: true };
-    case 0:
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, String(jobStatus));
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const appStreamingJobState = statusTable<number>(SERVICE, { '3': 'PENDING', '2': 'RUNNING', '1': 'SUCCEEDED', '0': 'FAILED' });
 
 /**
  * ListSubJobs item `status` (JobDetailStatus), matched ignoring case and surrounding blanks. ABNORMAL is a
  * failure (terminal); ROLLBACK and ABORTING are still in progress (not terminal).
  */
-export function appStreamingSubJobState(status: string): AppStreamingStatus {
-  switch (status.trim().toUpperCase()) {
-    case 'WAITING':
-      return { state: 'PENDING', terminal: false };
-    case 'RUNNING':
-      return { state: 'RUNNING', terminal: false };
-    case 'SUCCESS':
-      return { state: 'SUCCEEDED', terminal: true };
-    case 'FAILED':
-    case 'ABNORMAL':
-      return { state: 'FAILED', terminal: true };
-    case 'ROLLBACK':
-      return { state: 'ROLLING_BACK', terminal: false };
-    case 'ABORTING':
-      return { state: 'CANCELLING', terminal: false };
-    default:
-      reportUnknownStatus(SERVICE, status);
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const appStreamingSubJobState = statusTable<string>(
+  SERVICE,
+  {
+    WAITING: 'PENDING',
+    RUNNING: 'RUNNING',
+    SUCCESS: 'SUCCEEDED',
+    FAILED: 'FAILED',
+    ABNORMAL: 'FAILED',
+    ROLLBACK: 'ROLLING_BACK',
+    ABORTING: 'CANCELLING',
+  },
+  (status) => status.trim().toUpperCase(),
+);
 
 /** De-duplicates by id; the first occurrence wins. */
 function uniqueResources(resources: readonly ResourceModel[]): ResourceModel[] {
@@ -128,8 +105,9 @@ export function mapAppStreamingV1SubJob(
   raw: AppStreamingV1SubJobRaw,
   parentJobId: string,
   projectId: string | null,
+  report: UnknownStatusReport,
 ): AppStreamingSubJobModel {
-  const { state, terminal } = appStreamingJobState(raw.job_status);
+  const { state, terminal } = appStreamingJobState(raw.job_status, report);
   const infos = (raw.entities ?? []).flatMap((e) => (e ? [e] : []));
   const resources = uniqueResources(infos.flatMap((e) => mapResource(e) ?? []));
   const entities = uniqueEntities(infos.flatMap((e) => appServerOf(e) ?? []));
@@ -141,7 +119,7 @@ export function mapAppStreamingV1SubJob(
     state,
     rawStatus: String(raw.job_status),
     terminal,
-    progress: state === 'SUCCEEDED' ? 100 : null,
+    progress: progressOf(state),
     startedAt: parseUpstreamTime(raw.begin_time),
     finishedAt: parseUpstreamTime(raw.end_time),
     error: state === 'FAILED' ? jobError(raw.execute_code, raw.execute_message) : null,
@@ -156,10 +134,10 @@ export function mapAppStreamingV1SubJob(
  * v1 ShowJob body. `error` comes from `execute_code`/`execute_message` only when the job failed; a failed job
  * that gives no reason of its own borrows the first failed sub-job's (as for Workspace).
  */
-export function mapAppStreamingJob(raw: AppStreamingJobRaw, loc: JobLocation): AppStreamingJobModel {
+export function mapAppStreamingJob(raw: AppStreamingJobRaw, loc: JobLocation, report: UnknownStatusReport): AppStreamingJobModel {
   const job = raw.job;
-  const { state, terminal } = appStreamingJobState(job.job_status);
-  const subJobs = (job.sub_jobs ?? []).map((s) => mapAppStreamingV1SubJob(s, job.job_id, loc.projectId));
+  const { state, terminal } = appStreamingJobState(job.job_status, report);
+  const subJobs = (job.sub_jobs ?? []).map((s) => mapAppStreamingV1SubJob(s, job.job_id, loc.projectId, report));
   let error = state === 'FAILED' ? jobError(job.execute_code, job.execute_message) : null;
   if (error === null && state === 'FAILED') {
     const culprit = subJobs.find((s) => s.state === 'FAILED' && s.error !== null)?.error;
@@ -175,7 +153,7 @@ export function mapAppStreamingJob(raw: AppStreamingJobRaw, loc: JobLocation): A
     state,
     rawStatus: String(job.job_status),
     terminal,
-    progress: state === 'SUCCEEDED' ? 100 : null,
+    progress: progressOf(state),
     startedAt: parseUpstreamTime(job.begin_time),
     finishedAt: parseUpstreamTime(job.end_time),
     error,
@@ -193,8 +171,8 @@ export function mapAppStreamingJob(raw: AppStreamingJobRaw, loc: JobLocation): A
  * `error_message` first, then from the nested `job_execute_info`; it is reported whatever the status (the
  * official example is a WAITING item carrying an error code).
  */
-export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw): AppStreamingSubJobModel {
-  const { state, terminal } = appStreamingSubJobState(item.status);
+export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw, report: UnknownStatusReport): AppStreamingSubJobModel {
+  const { state, terminal } = appStreamingSubJobState(item.status, report);
   const nested = item.job_execute_info;
   const info = item.job_resource_info;
   const resource = info ? mapResource(info) : null;
@@ -207,7 +185,7 @@ export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw): AppStrea
     state,
     rawStatus: item.status,
     terminal,
-    progress: state === 'SUCCEEDED' ? 100 : null,
+    progress: progressOf(state),
     startedAt: parseUpstreamTime(item.begin_time),
     finishedAt: parseUpstreamTime(item.end_time),
     error: jobError(
@@ -225,8 +203,8 @@ export function mapAppStreamingSubJob(item: AppStreamingSubJobItemRaw): AppStrea
  * ListSubJobs body. `totalCount` is upstream's `count`, but never less than the items on the page (the
  * official example says `count: 0` next to one item).
  */
-export function mapAppStreamingSubJobPage(raw: AppStreamingSubJobListRaw): SubJobPageModel {
-  const items = raw.items.map(mapAppStreamingSubJob);
+export function mapAppStreamingSubJobPage(raw: AppStreamingSubJobListRaw, report: UnknownStatusReport): SubJobPageModel {
+  const items = raw.items.map((item) => mapAppStreamingSubJob(item, report));
   return { totalCount: Math.max(raw.count ?? 0, items.length), items };
 }
 

@@ -1,9 +1,9 @@
 /**
- * Raw Workspace Application Streaming bodies (reference §3, §4):
+ * Raw Workspace Application Streaming bodies (docs/upstream.md#app-streaming):
  * - `GET /v1/{project_id}/job/{job_id}` (v1 ShowJob → `{job: JobDetail}`, integer `job_status`),
  * - `GET /v1/{project_id}/app-server-sub-jobs` (ListSubJobs → `{count, items}`), whose items come in two
  *   published shapes: the doc's flat `error_code`/`error_message`, and GO/DEF's nested
- *   `job_execute_info{error_code,error_message}` (reference §11.3); both are accepted and read,
+ *   `job_execute_info{error_code,error_message}` (docs/upstream.md#open-questions); both are accepted and read,
  * - `GET /v1/{project_id}/app-server-sub-jobs/actions/count` (CountSubJobs → `{count}`).
  *
  * Lenient about optional fields (absent, `null` or of the wrong type all read as "not given"; unknown keys are
@@ -13,13 +13,10 @@
  * integer `count`.
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
 
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 /** Job types are integers in v1 (1 parent, 2 sub-job); text is accepted too and kept verbatim. */
 const optJobType = opt(z.union([z.int(), z.string()]));
 
@@ -126,16 +123,10 @@ export type AppStreamingSubJobListRaw = z.infer<typeof appStreamingSubJobListSch
 export type AppStreamingSubJobCountRaw = z.infer<typeof appStreamingSubJobCountSchema>;
 
 /** v1 ShowJob 200 body. */
-export function parseAppStreamingJob(body: unknown): ParseResult<AppStreamingJobRaw> {
-  return parseWith(appStreamingJobSchema, body);
-}
+export const parseAppStreamingJob = parserFor(appStreamingJobSchema);
 
 /** ListSubJobs 200 body. */
-export function parseAppStreamingSubJobList(body: unknown): ParseResult<AppStreamingSubJobListRaw> {
-  return parseWith(appStreamingSubJobListSchema, body);
-}
+export const parseAppStreamingSubJobList = parserFor(appStreamingSubJobListSchema);
 
 /** CountSubJobs 200 body. */
-export function parseAppStreamingSubJobCount(body: unknown): ParseResult<AppStreamingSubJobCountRaw> {
-  return parseWith(appStreamingSubJobCountSchema, body);
-}
+export const parseAppStreamingSubJobCount = parserFor(appStreamingSubJobCountSchema);

@@ -1,5 +1,5 @@
 /**
- * Pure mappers from raw Cloud Phone bodies to our model (reference §6, §7; contract §5, §7).
+ * Pure mappers from raw Cloud Phone bodies to our model (docs/upstream.md#cloud-phone, docs/upstream.md#statuses; docs/architecture.md#mapping, docs/architecture.md#one-call-per-job).
  */
 import type {
   CloudPhoneJobModel,
@@ -7,37 +7,28 @@ import type {
   CloudPhoneServerModel,
   EntityModel,
   JobLocation,
-  StatusModel,
 } from '../../model/job.js';
-import { jobError, nonEmpty, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import { jobError, nonEmpty, parseUpstreamTime } from '../../model/normalize.js';
+import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type { CloudPhoneJobListRaw, CloudPhoneJobRaw } from './raw.js';
 
 const SERVICE = 'CLOUD_PHONE' as const;
 
-export type CloudPhoneStatus = Pick<StatusModel, 'state' | 'terminal'>;
-
 /** `1` running, `2` success, `-1` failure; no pending, cancel or rollback value is documented. */
-export function cloudPhoneState(status: number): CloudPhoneStatus {
-  switch (status) {
-    case 1:
-      return { state: 'RUNNING', terminal: false };
-    case 2:
-      return { state: 'SUCCEEDED', terminal: true };
-    case -1:
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, String(status));
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const cloudPhoneState = statusTable<number>(SERVICE, { '1': 'RUNNING', '2': 'SUCCEEDED', '-1': 'FAILED' });
 
 /**
  * A ShowJob body or one ListJobs item. `requestId` is the body's own `request_id` when it has one (ShowJob),
  * else the argument (the request the caller knows the job belongs to). The server is `server_id`, else the
  * deprecated `node_id`.
  */
-export function mapCloudPhoneJob(raw: CloudPhoneJobRaw, loc: JobLocation, requestId?: string | null): CloudPhoneJobModel {
-  const { state, terminal } = cloudPhoneState(raw.status);
+export function mapCloudPhoneJob(
+  raw: CloudPhoneJobRaw,
+  loc: JobLocation,
+  requestId: string | null | undefined,
+  report: UnknownStatusReport,
+): CloudPhoneJobModel {
+  const { state, terminal } = cloudPhoneState(raw.status, report);
   const phoneId = nonEmpty(raw.phone_id);
   const serverId = nonEmpty(raw.server_id) ?? nonEmpty(raw.node_id);
   const phone: CloudPhoneModel | null = phoneId === null ? null : { kind: 'CloudPhone', id: phoneId };
@@ -55,7 +46,7 @@ export function mapCloudPhoneJob(raw: CloudPhoneJobRaw, loc: JobLocation, reques
     state,
     rawStatus: String(raw.status),
     terminal,
-    progress: state === 'SUCCEEDED' ? 100 : null,
+    progress: progressOf(state),
     startedAt: parseUpstreamTime(raw.begin_time),
     finishedAt: parseUpstreamTime(raw.end_time),
     error: jobError(raw.error_code, raw.error_msg),
@@ -69,10 +60,15 @@ export function mapCloudPhoneJob(raw: CloudPhoneJobRaw, loc: JobLocation, reques
 }
 
 /**
- * A ListJobs body, in upstream order (callers match by `jobId`, contract §7). The body's top-level
+ * A ListJobs body, in upstream order (callers match by `jobId`, docs/architecture.md#one-call-per-job). The body's top-level
  * `request_id` is deliberately not spread onto the items: with `request_ids=a,b,…` it cannot say which request
- * an item belongs to (reference §11.9). Pass `requestId` when the call asked for a single request id.
+ * an item belongs to (docs/upstream.md#open-questions). Pass `requestId` when the call asked for a single request id.
  */
-export function mapCloudPhoneJobList(raw: CloudPhoneJobListRaw, loc: JobLocation, requestId?: string | null): CloudPhoneJobModel[] {
-  return raw.jobs.map((item) => mapCloudPhoneJob(item, loc, requestId));
+export function mapCloudPhoneJobList(
+  raw: CloudPhoneJobListRaw,
+  loc: JobLocation,
+  requestId: string | null | undefined,
+  report: UnknownStatusReport,
+): CloudPhoneJobModel[] {
+  return raw.jobs.map((item) => mapCloudPhoneJob(item, loc, requestId, report));
 }

@@ -1,5 +1,5 @@
 /**
- * Raw Cloud Phone (CPH) bodies (reference §6):
+ * Raw Cloud Phone (CPH) bodies (docs/upstream.md#cloud-phone):
  * `GET /v1/{project_id}/cloud-phone/jobs/{job_id}` (ShowJob → `ShowJobResponseBody`, with explicit `null`s) and
  * `GET /v1/{project_id}/cloud-phone/jobs?request_id(s)=` (ListJobs → `{request_id, jobs: Job[]}`).
  *
@@ -11,13 +11,9 @@
  * documented shape.
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
-
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 
 /** `ShowJobResponseBody`, and a ListJobs `Job`. */
 export const cloudPhoneJobSchema = z.looseObject({
@@ -45,11 +41,7 @@ export type CloudPhoneJobRaw = z.infer<typeof cloudPhoneJobSchema>;
 export type CloudPhoneJobListRaw = z.infer<typeof cloudPhoneJobListSchema>;
 
 /** ShowJob 200 body. */
-export function parseCloudPhoneJob(body: unknown): ParseResult<CloudPhoneJobRaw> {
-  return parseWith(cloudPhoneJobSchema, body);
-}
+export const parseCloudPhoneJob = parserFor(cloudPhoneJobSchema);
 
 /** ListJobs 200 body. */
-export function parseCloudPhoneJobList(body: unknown): ParseResult<CloudPhoneJobListRaw> {
-  return parseWith(cloudPhoneJobListSchema, body);
-}
+export const parseCloudPhoneJobList = parserFor(cloudPhoneJobListSchema);

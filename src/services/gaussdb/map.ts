@@ -1,42 +1,28 @@
 /**
- * Pure mappers from raw GaussDB(for MySQL) bodies to our model (reference §5, §7; contract §5).
+ * Pure mappers from raw GaussDB(for MySQL) bodies to our model (docs/upstream.md#gaussdb, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   DatabaseInstanceModel,
   GaussDBJobModel,
   JobLocation,
   ResourceModel,
-  StatusModel,
 } from '../../model/job.js';
-import { jobError, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import { jobError, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalize.js';
+import { progressOf, statusTable, type UnknownStatusReport } from '../../model/status.js';
 import type {
   GaussDbEntitiesInstanceRaw,
-  GaussDbImmediateJobListRaw,
-  GaussDbImmediateJobRaw,
   GaussDbJobInstanceRaw,
   GaussDbJobRaw,
 } from './raw.js';
 
 const SERVICE = 'GAUSSDB_MYSQL' as const;
 
-export type GaussDbStatus = Pick<StatusModel, 'state' | 'terminal'>;
-
 /** `Pending`, `Running`, `Completed`, `Failed`, matched ignoring case and surrounding blanks. */
-export function gaussDbState(status: string): GaussDbStatus {
-  switch (status.trim().toLowerCase()) {
-    case 'pending':
-      return { state: 'PENDING', terminal: false };
-    case 'running':
-      return { state: 'RUNNING', terminal: false };
-    case 'completed':
-      return { state: 'SUCCEEDED', terminal: true };
-    case 'failed':
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, status);
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const gaussDbState = statusTable<string>(
+  SERVICE,
+  { pending: 'PENDING', running: 'RUNNING', completed: 'SUCCEEDED', failed: 'FAILED' },
+  (status) => status.trim().toLowerCase(),
+);
 
 /**
  * `job.instance{id,name}` merged with `entities.instance{endpoint,type,datastore}`. The details are merged only
@@ -76,9 +62,9 @@ function mapResourceIds(ids: readonly (string | null | undefined)[] | null | und
 }
 
 /** ShowGaussMySqlJobInfo body. */
-export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobModel {
+export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation, report: UnknownStatusReport): GaussDBJobModel {
   const job = raw.job;
-  const { state, terminal } = gaussDbState(job.status);
+  const { state, terminal } = gaussDbState(job.status, report);
   const instance = mapInstance(job.instance, job.entities?.instance);
   return {
     kind: 'GaussDBJob',
@@ -90,7 +76,7 @@ export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobM
     state,
     rawStatus: job.status,
     terminal,
-    progress: parseProgress(job.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    progress: progressOf(state, parseProgress(job.process)),
     startedAt: parseUpstreamTime(job.created),
     finishedAt: parseUpstreamTime(job.ended),
     error: jobError(null, job.fail_reason),
@@ -98,48 +84,5 @@ export function mapGaussDbJob(raw: GaussDbJobRaw, loc: JobLocation): GaussDBJobM
     resources: mapResourceIds(job.entities?.resource_ids),
     subJobs: [],
     entities: instance ? [instance] : [],
-  };
-}
-
-/** One ListImmediateJobs `TaskDetailInfo`, which is a whole job (not a sub-job). */
-export function mapGaussDbImmediateJob(item: GaussDbImmediateJobRaw, loc: JobLocation): GaussDBJobModel {
-  const { state, terminal } = gaussDbState(item.status);
-  const instance = mapInstance({ id: item.instance_id, name: item.instance_name }, undefined);
-  return {
-    kind: 'GaussDBJob',
-    service: 'GAUSSDB_MYSQL',
-    region: loc.region,
-    projectId: loc.projectId,
-    jobId: item.job_id,
-    jobType: nonEmpty(item.job_name),
-    state,
-    rawStatus: item.status,
-    terminal,
-    progress: parseProgress(item.process) ?? (state === 'SUCCEEDED' ? 100 : null),
-    startedAt: parseUpstreamTime(item.created_time),
-    finishedAt: parseUpstreamTime(item.ended_time),
-    error: jobError(null, item.fail_reason),
-    instance,
-    resources: [],
-    subJobs: [],
-    entities: instance ? [instance] : [],
-  };
-}
-
-export interface GaussDbImmediateJobPage {
-  /** Upstream's `total_count`, but never less than the items on the page. */
-  totalCount: number;
-  items: GaussDBJobModel[];
-  /** Upstream's `action_names` (the task names that exist), empty entries dropped. */
-  actionNames: string[];
-}
-
-/** ListImmediateJobs body. */
-export function mapGaussDbImmediateJobPage(raw: GaussDbImmediateJobListRaw, loc: JobLocation): GaussDbImmediateJobPage {
-  const items = raw.jobs.map((item) => mapGaussDbImmediateJob(item, loc));
-  return {
-    totalCount: Math.max(raw.total_count ?? 0, items.length),
-    items,
-    actionNames: (raw.action_names ?? []).flatMap((name) => nonEmpty(name) ?? []),
   };
 }

@@ -1,23 +1,18 @@
 /**
- * Raw GaussDB(for MySQL) / TaurusDB bodies (reference §5):
- * `GET /v3/{project_id}/jobs?id=` (ShowGaussMySqlJobInfo → `{job: GetJobInfoDetail}`) and
- * `GET /v3/{project_id}/immediate-jobs` (ListImmediateJobs → `{total_count, jobs: TaskDetailInfo[], action_names}`).
+ * Raw GaussDB(for MySQL) / TaurusDB bodies (docs/upstream.md#gaussdb):
+ * `GET /v3/{project_id}/jobs?id=` (ShowGaussMySqlJobInfo → `{job: GetJobInfoDetail}`).
  *
  * `entities` is free-form upstream; only `instance{id,name,endpoint,type,datastore{type,version}}` and
  * `resource_ids[]` are read, everything else is kept untouched. Optional fields that are absent, `null` or of
  * the wrong type read as "not given" (DEF marks `instance` and `created` required, but `created` is documented
  * as empty while an instance is being created, so neither is insisted on). Strict about what makes a body
- * usable: a job needs a non-empty `id` and a string `status`; a list item a non-empty `job_id` and a string
- * `status`; a list its `jobs` array.
+ * usable: a job needs a non-empty `id` and a string `status`.
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
 
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 /** `"60%"` while running, `""` otherwise; a bare number is read too. */
 const optProcess = opt(z.union([z.string(), z.number()]));
 
@@ -63,43 +58,11 @@ export const gaussDbJobDetailSchema = z.looseObject({
 /** ShowGaussMySqlJobInfo 200 body (`GetJobInfoResponseBody`). */
 export const gaussDbJobSchema = z.looseObject({ job: gaussDbJobDetailSchema });
 
-/** `TaskDetailInfo`. */
-export const gaussDbImmediateJobSchema = z.looseObject({
-  job_id: z.string().min(1),
-  status: z.string(),
-  job_name: optText,
-  instance_id: optText,
-  instance_name: optText,
-  instance_status: optText,
-  created_time: optText,
-  ended_time: optText,
-  process: optProcess,
-  fail_reason: optText,
-  order_id: optText,
-  show_detail: opt(z.boolean()),
-});
-
-/** ListImmediateJobs 200 body (`TaskCenterTaskListRsp`). */
-export const gaussDbImmediateJobListSchema = z.looseObject({
-  total_count: opt(z.int().nonnegative()),
-  jobs: z.array(gaussDbImmediateJobSchema),
-  action_names: opt(z.array(optText)),
-});
-
 export type GaussDbEntitiesInstanceRaw = z.infer<typeof gaussDbEntitiesInstanceSchema>;
 export type GaussDbEntitiesRaw = z.infer<typeof gaussDbEntitiesSchema>;
 export type GaussDbJobInstanceRaw = z.infer<typeof gaussDbJobInstanceSchema>;
 export type GaussDbJobDetailRaw = z.infer<typeof gaussDbJobDetailSchema>;
 export type GaussDbJobRaw = z.infer<typeof gaussDbJobSchema>;
-export type GaussDbImmediateJobRaw = z.infer<typeof gaussDbImmediateJobSchema>;
-export type GaussDbImmediateJobListRaw = z.infer<typeof gaussDbImmediateJobListSchema>;
 
 /** ShowGaussMySqlJobInfo 200 body. */
-export function parseGaussDbJob(body: unknown): ParseResult<GaussDbJobRaw> {
-  return parseWith(gaussDbJobSchema, body);
-}
-
-/** ListImmediateJobs 200 body. */
-export function parseGaussDbImmediateJobList(body: unknown): ParseResult<GaussDbImmediateJobListRaw> {
-  return parseWith(gaussDbImmediateJobListSchema, body);
-}
+export const parseGaussDbJob = parserFor(gaussDbJobSchema);

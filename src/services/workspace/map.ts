@@ -1,22 +1,20 @@
 /**
- * Pure mappers from raw Workspace bodies to our model (reference §2, §7; contract §5).
+ * Pure mappers from raw Workspace bodies to our model (docs/upstream.md#workspace, docs/upstream.md#statuses; docs/architecture.md#mapping).
  */
 import type {
   DesktopModel,
   EntityModel,
   JobErrorModel,
   JobLocation,
-  StatusModel,
   SubJobPageModel,
   WorkspaceJobModel,
   WorkspaceSubJobModel,
 } from '../../model/job.js';
-import { jobError, uniqueEntities, nonEmpty, parseProgress, parseUpstreamTime, reportUnknownStatus } from '../../model/normalise.js';
+import { jobError, uniqueEntities, nonEmpty, parseProgress, parseUpstreamTime } from '../../model/normalize.js';
+import { progressOf, statusOf, statusTable, type Status, type UnknownStatusReport } from '../../model/status.js';
 import type { WorkspaceJobRaw, WorkspaceSubJobListRaw, WorkspaceSubJobRaw } from './raw.js';
 
 const SERVICE = 'WORKSPACE' as const;
-
-export type WorkspaceStatus = Pick<StatusModel, 'state' | 'terminal'>;
 
 /** Statuses are matched as documented, ignoring case and surrounding blanks. */
 const canonical = (status: string): string => status.trim().toUpperCase();
@@ -25,44 +23,26 @@ const canonical = (status: string): string => status.trim().toUpperCase();
  * A sub-job status (`JobDetailInfo.status`): WAITING, RUNNING, SUCCESS, FAILED. Anything else is UNKNOWN,
  * not terminal, and reported (the parent-only values FAIL and COMPLETE are not documented for sub-jobs).
  */
-export function workspaceSubJobState(status: string): WorkspaceStatus {
-  switch (canonical(status)) {
-    case 'WAITING':
-      return { state: 'PENDING', terminal: false };
-    case 'RUNNING':
-      return { state: 'RUNNING', terminal: false };
-    case 'SUCCESS':
-      return { state: 'SUCCEEDED', terminal: true };
-    case 'FAILED':
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, status);
-      return { state: 'UNKNOWN', terminal: false };
-  }
-}
+export const workspaceSubJobState = statusTable<string>(
+  SERVICE,
+  { WAITING: 'PENDING', RUNNING: 'RUNNING', SUCCESS: 'SUCCEEDED', FAILED: 'FAILED' },
+  canonical,
+);
+
+const parentState = statusTable<string>(
+  SERVICE,
+  { WAITING: 'PENDING', RUNNING: 'RUNNING', SUCCESS: 'SUCCEEDED', COMPLETE: 'SUCCEEDED', FAIL: 'FAILED', FAILED: 'FAILED' },
+  canonical,
+);
 
 /**
- * A parent job status (`ShowJobRsp.status`, no published enum; reference §2 "Status values"). SUCCESS and
+ * A parent job status (`ShowJobRsp.status`, no published enum; docs/upstream.md#workspace). SUCCESS and
  * COMPLETE are terminal and succeed only when every sub-job status is SUCCESS; FAIL and FAILED fail.
  */
-export function workspaceJobState(status: string, subJobStatuses: readonly string[] = []): WorkspaceStatus {
-  switch (canonical(status)) {
-    case 'WAITING':
-      return { state: 'PENDING', terminal: false };
-    case 'RUNNING':
-      return { state: 'RUNNING', terminal: false };
-    case 'SUCCESS':
-    case 'COMPLETE': {
-      const allSucceeded = subJobStatuses.every((s) => canonical(s) === 'SUCCESS');
-      return { state: allSucceeded ? 'SUCCEEDED' : 'FAILED', terminal: true };
-    }
-    case 'FAIL':
-    case 'FAILED':
-      return { state: 'FAILED', terminal: true };
-    default:
-      reportUnknownStatus(SERVICE, status);
-      return { state: 'UNKNOWN', terminal: false };
-  }
+export function workspaceJobState(status: string, subJobStatuses: readonly string[], report: UnknownStatusReport): Status {
+  const own = parentState(status, report);
+  if (own.state !== 'SUCCEEDED' || subJobStatuses.every((s) => canonical(s) === 'SUCCESS')) return own;
+  return statusOf('FAILED');
 }
 
 function desktopOf(raw: WorkspaceSubJobRaw): DesktopModel | null {
@@ -93,8 +73,12 @@ function subJobError(raw: WorkspaceSubJobRaw, failed: boolean): JobErrorModel | 
  * One `JobDetailInfo`. `parentJobId` is the sub-job's own `job_id`; `fallbackParentJobId` (the enclosing job's
  * id, for `sub_jobs[]` of ShowJob) is used only when that is absent.
  */
-export function mapWorkspaceSubJob(raw: WorkspaceSubJobRaw, fallbackParentJobId: string | null = null): WorkspaceSubJobModel {
-  const { state, terminal } = workspaceSubJobState(raw.status);
+export function mapWorkspaceSubJob(
+  raw: WorkspaceSubJobRaw,
+  fallbackParentJobId: string | null,
+  report: UnknownStatusReport,
+): WorkspaceSubJobModel {
+  const { state, terminal } = workspaceSubJobState(raw.status, report);
   const desktop = desktopOf(raw);
   return {
     kind: 'WorkspaceSubJob',
@@ -104,7 +88,7 @@ export function mapWorkspaceSubJob(raw: WorkspaceSubJobRaw, fallbackParentJobId:
     state,
     rawStatus: raw.status,
     terminal,
-    progress: parseProgress(raw.process) ?? (state === 'SUCCEEDED' ? 100 : null),
+    progress: progressOf(state, parseProgress(raw.process)),
     startedAt: parseUpstreamTime(raw.begin_time),
     finishedAt: parseUpstreamTime(raw.end_time),
     error: subJobError(raw, state === 'FAILED'),
@@ -128,13 +112,14 @@ function meanProgress(subJobs: readonly WorkspaceSubJobRaw[]): number | null {
 }
 
 /** ShowJob body. */
-export function mapWorkspaceJob(raw: WorkspaceJobRaw, loc: JobLocation): WorkspaceJobModel {
+export function mapWorkspaceJob(raw: WorkspaceJobRaw, loc: JobLocation, report: UnknownStatusReport): WorkspaceJobModel {
   const rawSubJobs = raw.sub_jobs ?? [];
   const { state, terminal } = workspaceJobState(
     raw.status,
     rawSubJobs.map((s) => s.status),
+    report,
   );
-  const subJobs = rawSubJobs.map((s) => mapWorkspaceSubJob(s, raw.id));
+  const subJobs = rawSubJobs.map((s) => mapWorkspaceSubJob(s, raw.id, report));
 
   let error = jobError(raw.job_error_code, raw.fail_reason);
   if (error === null && state === 'FAILED') {
@@ -156,7 +141,7 @@ export function mapWorkspaceJob(raw: WorkspaceJobRaw, loc: JobLocation): Workspa
     state,
     rawStatus: raw.status,
     terminal,
-    progress: meanProgress(rawSubJobs) ?? (state === 'SUCCEEDED' ? 100 : null),
+    progress: progressOf(state, meanProgress(rawSubJobs)),
     startedAt: parseUpstreamTime(raw.begin_time),
     finishedAt: parseUpstreamTime(raw.end_time),
     error,
@@ -170,7 +155,7 @@ export function mapWorkspaceJob(raw: WorkspaceJobRaw, loc: JobLocation): Workspa
  * ListItaSubJobs body. `totalCount` is upstream's `total_count`, but never less than the items on the page
  * (a missing or smaller count cannot be the total).
  */
-export function mapWorkspaceSubJobPage(raw: WorkspaceSubJobListRaw): SubJobPageModel {
-  const items = raw.jobs.map((s) => mapWorkspaceSubJob(s));
+export function mapWorkspaceSubJobPage(raw: WorkspaceSubJobListRaw, report: UnknownStatusReport): SubJobPageModel {
+  const items = raw.jobs.map((s) => mapWorkspaceSubJob(s, null, report));
   return { totalCount: Math.max(raw.total_count ?? 0, items.length), items };
 }

@@ -1,5 +1,5 @@
 /**
- * Raw Workspace (desktops) bodies, as upstream sends them (reference §2):
+ * Raw Workspace (desktops) bodies, as upstream sends them (docs/upstream.md#workspace):
  * `GET /v2/{project_id}/workspace-jobs/{job_id}` (ShowJob → `ShowJobRsp`) and
  * `GET /v2/{project_id}/workspace-sub-jobs` (ListItaSubJobs → `{total_count, jobs}`).
  *
@@ -7,17 +7,13 @@
  * optional and may be `null`, unknown keys are kept, and an optional field of the wrong type is dropped (read
  * as absent) rather than failing the whole body. Strict about what makes a body usable: a job needs a
  * non-empty `id` and a string `status` (the official 200 example is literally `{}`, which is not usable), and
- * every sub-job needs a string `id` and `status`, because the parent's outcome is decided from them (§7).
- * Both the doc/GO field set and the 2024 DEF set of `JobDetailInfo` are read (reference §11.2).
+ * every sub-job needs a string `id` and `status`, because the parent's outcome is decided from them (docs/upstream.md#statuses).
+ * Both the doc/GO field set and the 2024 DEF set of `JobDetailInfo` are read (docs/upstream.md#open-questions).
  */
 import { z } from 'zod';
-import { parseWith, type ParseResult } from '../parse.js';
+import { opt, optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
-
-/** An optional field: absent, `null`, or of the wrong type all read as "not given". */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().catch(undefined);
-const optText = opt(z.string());
 
 /** `JobEntities`: doc/GO has all five fields; DEF only the first three. */
 export const workspaceJobEntitiesSchema = z.looseObject({
@@ -78,11 +74,7 @@ export type WorkspaceJobRaw = z.infer<typeof workspaceJobSchema>;
 export type WorkspaceSubJobListRaw = z.infer<typeof workspaceSubJobListSchema>;
 
 /** ShowJob 200 body. */
-export function parseWorkspaceJob(body: unknown): ParseResult<WorkspaceJobRaw> {
-  return parseWith(workspaceJobSchema, body);
-}
+export const parseWorkspaceJob = parserFor(workspaceJobSchema);
 
 /** ListItaSubJobs 200 body. */
-export function parseWorkspaceSubJobList(body: unknown): ParseResult<WorkspaceSubJobListRaw> {
-  return parseWith(workspaceSubJobListSchema, body);
-}
+export const parseWorkspaceSubJobList = parserFor(workspaceSubJobListSchema);

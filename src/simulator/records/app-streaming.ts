@@ -1,9 +1,10 @@
 /**
- * Workspace Application Streaming job records (reference §3, §4). One record renders the v1 view
+ * Workspace Application Streaming job records (docs/upstream.md#app-streaming). One record renders the v1 view
  * (`{"job": JobDetail}`, integer statuses), the v2 view (flat, string statuses) and the sub-job list items,
  * so the three always agree.
  */
 import {
+  jobHead,
   asInstant,
   asNullableNumber,
   asNullableString,
@@ -72,8 +73,8 @@ export interface AppStreamingSubJob {
 }
 
 /**
- * `flat` items carry `error_code`/`error_message` (the doc, reference §3(a)); `nested` items carry
- * `job_execute_info{error_code,error_message}` (GO/DEF ImageJobDetailInfo, §3(b)). Only the list route reads it.
+ * `flat` items carry `error_code`/`error_message` (the doc, docs/upstream.md#app-streaming(a)); `nested` items carry
+ * `job_execute_info{error_code,error_message}` (GO/DEF ImageJobDetailInfo, docs/upstream.md#app-streaming(b)). Only the list route reads it.
  */
 export type SubJobShape = 'flat' | 'nested';
 
@@ -90,7 +91,7 @@ export interface AppStreamingJob extends RecordIdentity {
 }
 
 const PARENT_TERMINAL = new Set(['SUCCESS', 'FAILED']);
-/** ABNORMAL is taken as terminal (reference §7, assumed); ROLLBACK and ABORTING are still moving. */
+/** ABNORMAL is taken as terminal (docs/upstream.md#statuses, assumed); ROLLBACK and ABORTING are still moving. */
 const SUB_TERMINAL = new Set(['SUCCESS', 'FAILED', 'ABNORMAL']);
 
 function normalizeRelative(raw: Raw): AppRelativeResource {
@@ -140,19 +141,14 @@ function normalizeSubJob(raw: Raw, parent: { jobType: string; beginTime: Instant
 }
 
 export function normalizeAppStreamingJob(raw: Raw, identity: RecordIdentity): AppStreamingJob {
-  const jobType = asString(raw.jobType, 'CREATE_SERVER');
-  const beginTime = asInstant(raw.beginTime, identity.createdAt);
+  const head = jobHead(raw, identity, 'CREATE_SERVER');
   return {
-    ...identity,
-    jobType,
-    status: asString(raw.status, 'WAITING'),
-    beginTime,
-    endTime: asInstant(raw.endTime, null),
+    ...head,
     expectedEndTime: asInstant(raw.expectedEndTime, null),
     executeCode: asString(raw.executeCode, ''),
     executeMessage: asString(raw.executeMessage, ''),
     subJobShape: raw.subJobShape === 'nested' ? 'nested' : 'flat',
-    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, { jobType, beginTime })),
+    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, head)),
   };
 }
 

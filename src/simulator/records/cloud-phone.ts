@@ -1,4 +1,4 @@
-/** Cloud Phone (CPH) job records (reference §6). Each job remembers the request that created it. */
+/** Cloud Phone (CPH) job records (docs/upstream.md#cloud-phone). Each job remembers the request that created it. */
 import { randomBytes } from 'node:crypto';
 import { asInstant, asNullableString, asNumber, asString, type Instant, type Raw } from './coerce.js';
 import type { RecordIdentity } from './identity.js';

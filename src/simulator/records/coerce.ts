@@ -1,7 +1,8 @@
 /**
  * Lenient coercion of raw job input (typed test input or JSON from the admin API) into record fields.
- * Normalisers use these so one code path fills defaults for `store.add`, timeline steps and `store.update`.
+ * Normalizers use these so one code path fills defaults for `store.add`, timeline steps and `store.update`.
  */
+import type { RecordIdentity } from './identity.js';
 
 /** Epoch milliseconds on the simulator clock; null when upstream would leave the time empty. */
 export type Instant = number | null;
@@ -54,4 +55,15 @@ export function asInstant(value: unknown, fallback: Instant): Instant {
 
 export function asRawArray(value: unknown): Raw[] {
   return Array.isArray(value) ? value.filter(isRaw) : [];
+}
+
+/** What a Workspace or App Streaming job record starts with: identity, type, status and times. */
+export function jobHead(raw: Raw, identity: RecordIdentity, defaultJobType: string) {
+  return {
+    ...identity,
+    jobType: asString(raw.jobType, defaultJobType),
+    status: asString(raw.status, 'WAITING'),
+    beginTime: asInstant(raw.beginTime, identity.createdAt),
+    endTime: asInstant(raw.endTime, null),
+  };
 }

@@ -1,4 +1,4 @@
-/** GaussDB(for MySQL) / TaurusDB task records (reference §5): one record feeds `jobs?id=` and `immediate-jobs`. */
+/** GaussDB(for MySQL) / TaurusDB task records (docs/upstream.md#gaussdb): one record feeds `jobs?id=` and `immediate-jobs`. */
 import {
   asBoolean,
   asInstant,
@@ -24,7 +24,7 @@ export interface GaussDbJob extends RecordIdentity {
   status: GaussDbJobStatus;
   created: Instant;
   ended: Instant;
-  /** 0..100; rendered `"NN%"` only while Running, `""` otherwise (reference §5). */
+  /** 0..100; rendered `"NN%"` only while Running, `""` otherwise (docs/upstream.md#gaussdb). */
   process: number | null;
   instance: GaussDbInstanceRef;
   /** createfail, creating, normal, abnormal or deleted (list view only). */

@@ -1,6 +1,6 @@
 /**
  * The simulator's internal job model: one record type per service, the patch shape used by timelines and
- * `store.update`, and each service's normaliser (fills defaults) and stamper (end times on terminal states).
+ * `store.update`, and each service's normalizer (fills defaults) and stamper (end times on terminal states).
  */
 import type { Raw } from './coerce.js';
 import type { RecordIdentity } from './identity.js';
@@ -24,7 +24,7 @@ export interface JobRecordMap {
 }
 export type JobRecord = JobRecordMap[ServiceName];
 
-/** Arrays replace wholesale, but their items may be partial too: normalisers fill the defaults. */
+/** Arrays replace wholesale, but their items may be partial too: normalizers fill the defaults. */
 type DeepPartial<T> = T extends ReadonlyArray<infer U>
   ? DeepPartial<U>[]
   : T extends object

@@ -1,5 +1,6 @@
-/** Workspace (desktops) job records: one parent job with its sub-jobs (reference §2). */
+/** Workspace (desktops) job records: one parent job with its sub-jobs (docs/upstream.md#workspace). */
 import {
+  jobHead,
   asInstant,
   asNullableNumber,
   asNullableString,
@@ -11,7 +12,7 @@ import {
 } from './coerce.js';
 import type { RecordIdentity } from './identity.js';
 
-/** Parent statuses seen in the sources (§2, §7); any other text is allowed so clients can meet the unknown. */
+/** Parent statuses seen in the sources (docs/upstream.md#workspace, docs/upstream.md#statuses); any other text is allowed so clients can meet the unknown. */
 export type WorkspaceJobStatus = 'WAITING' | 'RUNNING' | 'SUCCESS' | 'COMPLETE' | 'FAIL' | 'FAILED' | (string & {});
 export type WorkspaceSubJobStatus = 'WAITING' | 'RUNNING' | 'SUCCESS' | 'FAILED' | (string & {});
 
@@ -86,17 +87,12 @@ function normalizeSubJob(raw: Raw, parent: { jobType: string; beginTime: Instant
 }
 
 export function normalizeWorkspaceJob(raw: Raw, identity: RecordIdentity): WorkspaceJob {
-  const jobType = asString(raw.jobType, 'createDesktops');
-  const beginTime = asInstant(raw.beginTime, identity.createdAt);
+  const head = jobHead(raw, identity, 'createDesktops');
   return {
-    ...identity,
-    jobType,
-    status: asString(raw.status, 'WAITING'),
-    beginTime,
-    endTime: asInstant(raw.endTime, null),
+    ...head,
     jobErrorCode: asNullableString(raw.jobErrorCode),
     failReason: asNullableString(raw.failReason),
-    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, { jobType, beginTime })),
+    subJobs: asRawArray(raw.subJobs).map((s) => normalizeSubJob(s, head)),
   };
 }
 

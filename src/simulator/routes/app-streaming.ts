@@ -1,5 +1,5 @@
 /**
- * Workspace Application Streaming routes (reference §3, §4): v1 ShowJob (integer statuses, billing entities),
+ * Workspace Application Streaming routes (docs/upstream.md#app-streaming): v1 ShowJob (integer statuses, billing entities),
  * v2 ShowJobDetail (flat), ListSubJobs and CountSubJobs, all rendered from the same record.
  */
 import { serviceErrorFor } from '../errors.js';
@@ -9,7 +9,7 @@ import { isoMillis, isoSeconds } from '../time-format.js';
 import { compact, intParam, INVALID, page } from './params.js';
 import type { RouteContext, RouteDef } from './route.js';
 
-/** The ListSubJobs `job_type` filter pattern: 10 values, or empty (reference §3). */
+/** The ListSubJobs `job_type` filter pattern: 10 values, or empty (docs/upstream.md#app-streaming). */
 const LIST_JOB_TYPE =
   /^(CREATE_SERVER|DELETE_SERVER|REJOIN_DOMAIN|CHANGE_SERVER_IMAGE|REINSTALL_OS|MIGRATE_SERVER|UPDATE_SERVER_TSVI|UPGRADE_ACCESS_AGENT|SCHEDULED_TASK|UPDATE_FREEZE_STATUS)?$/;
 const STATUS = /^(WAITING|RUNNING|SUCCESS|FAILED|ABNORMAL|ROLLBACK|ABORTING)?$/;
@@ -40,7 +40,7 @@ const JOB_TYPES = new Set([
 const V1_PARENT_STATUS: Record<string, number> = { WAITING: 3, RUNNING: 2, SUCCESS: 1, FAILED: 0 };
 /**
  * CHOICE: v1 has only four integers, so the sub-job detours map to "processing" (ROLLBACK, ABORTING) or
- * "failed" (ABNORMAL), following the normalised meanings of reference §7.
+ * "failed" (ABNORMAL), following the normalized meanings of docs/upstream.md#statuses.
  */
 const V1_SUB_STATUS: Record<string, number> = { ...V1_PARENT_STATUS, ROLLBACK: 2, ABORTING: 2, ABNORMAL: 0 };
 
@@ -113,7 +113,7 @@ export function renderAppStreamingJobV1(job: AppStreamingJob): Record<string, un
   };
 }
 
-/** Sub-job item: flat JobDetailInfo (doc, §3(a)) or nested ImageJobDetailInfo (GO/DEF, §3(b)). */
+/** Sub-job item: flat JobDetailInfo (doc, docs/upstream.md#app-streaming(a)) or nested ImageJobDetailInfo (GO/DEF, docs/upstream.md#app-streaming(b)). */
 function renderSubJobItem(
   job: AppStreamingJob,
   sub: AppStreamingSubJob,
@@ -193,7 +193,7 @@ function listSubJobs(ctx: RouteContext): SimResponse {
     limit === INVALID ||
     offset === INVALID;
   if (invalid) return serviceErrorFor('appStreaming', 400, ctx.requestId);
-  // `sub_job_ids` appears only in description text (§3, §11.4): accepted and ignored.
+  // `sub_job_ids` appears only in description text (docs/upstream.md#app-streaming, docs/upstream.md#open-questions): accepted and ignored.
   const matches = matchingSubJobs(ctx, jobType === '' ? [] : [jobType]);
   // `count` is the total of all matches (GO: "total"), not the inconsistent doc example's 0.
   return json(200, {

@@ -1,4 +1,4 @@
-/** Cloud Phone routes (reference §6): ShowJob and ListJobs (`?request_id=` / `?request_ids=a,b`). */
+/** Cloud Phone routes (docs/upstream.md#cloud-phone): ShowJob and ListJobs (`?request_id=` / `?request_ids=a,b`). */
 import { serviceErrorFor } from '../errors.js';
 import { isRequestId, type CloudPhoneJob } from '../records/cloud-phone.js';
 import { json, type SimResponse } from '../response.js';

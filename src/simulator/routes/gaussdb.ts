@@ -1,4 +1,4 @@
-/** GaussDB(for MySQL) routes (reference §5): ShowGaussMySqlJobInfo (`jobs?id=`) and ListImmediateJobs. */
+/** GaussDB(for MySQL) routes (docs/upstream.md#gaussdb): ShowGaussMySqlJobInfo (`jobs?id=`) and ListImmediateJobs. */
 import { serviceErrorFor } from '../errors.js';
 import type { GaussDbJob } from '../records/index.js';
 import { json, type SimResponse } from '../response.js';
@@ -9,7 +9,7 @@ import type { RouteContext, RouteDef } from './route.js';
 const STATUSES = new Set(['Pending', 'Running', 'Completed', 'Failed']);
 const PAGE_SIZES = new Set([10, 20, 50]);
 
-/** `"60%"` while Running, `""` otherwise (reference §5). */
+/** `"60%"` while Running, `""` otherwise (docs/upstream.md#gaussdb). */
 function processText(job: GaussDbJob): string {
   return job.status === 'Running' ? `${Math.round(job.process ?? 0)}%` : '';
 }

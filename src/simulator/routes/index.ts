@@ -1,4 +1,4 @@
-/** Every job route of reference §10; their paths do not collide, so one server serves all four services. */
+/** Every job route of docs/upstream.md#simulator; their paths do not collide, so one server serves all four services. */
 import { appStreamingRoutes } from './app-streaming.js';
 import { cloudPhoneRoutes } from './cloud-phone.js';
 import { gaussdbRoutes } from './gaussdb.js';

@@ -1,4 +1,4 @@
-/** Route ids, the handler contract, and path matching for the job routes of reference §10. */
+/** Route ids, the handler contract, and path matching for the job routes of docs/upstream.md#simulator. */
 import type { ServiceName } from '../records/index.js';
 import type { SimResponse } from '../response.js';
 import type { JobStore } from '../store.js';

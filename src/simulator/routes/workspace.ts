@@ -1,4 +1,4 @@
-/** Workspace routes (reference §2): ShowJob and ListItaSubJobs, rendered from the store's records. */
+/** Workspace routes (docs/upstream.md#workspace): ShowJob and ListItaSubJobs, rendered from the store's records. */
 import { serviceErrorFor } from '../errors.js';
 import type { WorkspaceJob, WorkspaceSubJob } from '../records/index.js';
 import { json, type SimResponse } from '../response.js';
@@ -12,7 +12,7 @@ function time(ms: number | null): string | null {
   return ms === null ? null : workspaceTime(ms);
 }
 
-/** JobDetailInfo in the doc/GO field set (§2); empty optional fields are left out, as in the DEF example. */
+/** JobDetailInfo in the doc/GO field set (docs/upstream.md#workspace); empty optional fields are left out, as in the DEF example. */
 function renderSubJob(job: WorkspaceJob, sub: WorkspaceSubJob): Record<string, unknown> {
   return compact({
     id: sub.id,
@@ -39,7 +39,7 @@ function renderSubJob(job: WorkspaceJob, sub: WorkspaceSubJob): Record<string, u
   });
 }
 
-/** ShowJobRsp. Parent error fields stay as explicit nulls, like the reference's illustrative body. */
+/** ShowJobRsp. Parent error fields stay as explicit nulls, like the published illustrative body. */
 export function renderWorkspaceJob(job: WorkspaceJob): Record<string, unknown> {
   return {
     id: job.id,

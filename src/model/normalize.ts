@@ -1,6 +1,6 @@
 /**
- * Normalisation helpers shared by every service mapper: the four upstream time formats, "60%" progress,
- * empty-string-as-absent, and the once-only report of a status no source documents.
+ * Normalization helpers shared by every service mapper: the four upstream time formats, "60%" progress,
+ * empty-string-as-absent, errors and entities.
  */
 
 // 2020-04-10 06:45:14 | 2020-04-10T06:45:14 | ...Z | ...+0800 | ...+08:00 | fractional seconds anywhere.
@@ -8,8 +8,8 @@ const TIME_RE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /**
- * Parses any upstream time into a UTC `Date`. Times without a zone are UTC (contract §5); offsets with or
- * without a colon are honoured. Empty, null or unparseable input gives `null` rather than throwing, because
+ * Parses any upstream time into a UTC `Date`. Times without a zone are UTC (docs/architecture.md#mapping); offsets with or
+ * without a colon are honored. Empty, null or unparseable input gives `null` rather than throwing, because
  * one odd timestamp must not hide the rest of a job.
  */
 export function parseUpstreamTime(value: unknown): Date | null {
@@ -44,7 +44,7 @@ export function parseProgress(value: unknown): number | null {
   return Math.min(100, Math.max(0, Math.round(n)));
 }
 
-/** Upstream uses "", null and missing interchangeably for "absent" (contract §5). */
+/** Upstream uses "", null and missing interchangeably for "absent" (docs/architecture.md#mapping). */
 export function nonEmpty(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   const text = String(value);
@@ -58,24 +58,7 @@ export function jobError(code: unknown, message: unknown): { code: string | null
   return c === null && m === null ? null : { code: c, message: m };
 }
 
-type UnknownStatusListener = (service: string, rawStatus: string) => void;
-const seenUnknown = new Set<string>();
-let unknownListener: UnknownStatusListener = () => {};
-
-/** Wired by the server to the logger, so the mappers stay pure of I/O. */
-export function onUnknownStatus(listener: UnknownStatusListener): void {
-  unknownListener = listener;
-}
-
-/** A raw status no source documents is `UNKNOWN`, not terminal, and reported once per (service, value). */
-export function reportUnknownStatus(service: string, rawStatus: string): void {
-  const key = `${service}\u0000${rawStatus}`;
-  if (seenUnknown.has(key)) return;
-  if (seenUnknown.size < 1000) seenUnknown.add(key); // bounded: hostile upstream values must not grow memory
-  unknownListener(service, rawStatus);
-}
-
-/** De-duplicates entities by kind and id; the first occurrence wins (contract §5: "without duplicates"). */
+/** De-duplicates entities by kind and id; the first occurrence wins (docs/architecture.md#mapping: "without duplicates"). */
 export function uniqueEntities<E extends { kind: string; id: string }>(entities: readonly E[]): E[] {
   const seen = new Set<string>();
   return entities.filter((entity) => {

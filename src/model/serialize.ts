@@ -6,7 +6,7 @@ import type { JobModel } from './job.js';
 
 const DATE_FIELDS: ReadonlySet<string> = new Set(['startedAt', 'finishedAt', 'expectedEndTime']);
 
-export function serialiseJob(job: JobModel): string {
+export function serializeJob(job: JobModel): string {
   return JSON.stringify(job);
 }
 
@@ -15,6 +15,7 @@ export function reviveJobDates(key: string, value: unknown): unknown {
   return DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value;
 }
 
-export function deserialiseJob(text: string): JobModel {
+/** Only for text written by `serializeJob` (here or on another replica), hence the cast. */
+export function deserializeJob(text: string): JobModel {
   return JSON.parse(text, reviveJobDates) as JobModel;
 }

@@ -26,6 +26,8 @@ import { OperationGate } from './operation-gate.js';
 
 /** graphql-ws's own default, kept explicit because the README promises it. */
 export const CONNECTION_INIT_WAIT_MS = 3000;
+/** How long a peer whose message was too large has to read our 1009 close frame before the socket ends. */
+const OVERSIZED_CLOSE_GRACE_MS = 1000;
 
 export interface GraphqlWsOptions {
   httpServer: http.Server;
@@ -57,6 +59,8 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
   const wsServer = new WebSocketServer({ noServer: true, path: options.path, maxPayload: options.maxPayloadBytes, handleProtocols });
   const { logger, metrics } = options;
 
+  // The TCP socket under each WebSocket, to stop reading from a peer that sent too large a message.
+  const rawSockets = new WeakMap<WebSocket, Duplex>();
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     // Another path: `ws` answers 400 itself, without taking a connection slot.
     if (!wsServer.shouldHandle(request)) return wsServer.handleUpgrade(request, socket, head, () => undefined);
@@ -64,7 +68,10 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
     if (!release) return refuseUpgrade(socket, 'Too many open connections (MAX_CONNECTIONS); try again later');
     // The raw socket closes exactly once, whether the handshake failed or the WebSocket ended later.
     socket.once('close', release);
-    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+    wsServer.handleUpgrade(request, socket, head, (ws) => {
+      rawSockets.set(ws, socket);
+      wsServer.emit('connection', ws, request);
+    });
   };
   options.httpServer.on('upgrade', onUpgrade);
 
@@ -90,7 +97,14 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
     // `ws` closes the socket itself on these (1009 for a message over maxPayload, 1002 for a bad frame):
     // the client's fault, so no internal-error log; without a listener the error would crash the process.
     ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.oversizedMessages.inc({ transport: 'websocket' });
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.oversizedMessages.inc({ transport: 'websocket' });
+        // `ws` has sent the 1009 close frame, and would now read and discard the rest of the message while it
+        // waits for the peer's own close frame (which comes only after it): stop reading, end the socket soon.
+        const raw = rawSockets.get(ws);
+        setImmediate(() => raw?.pause());
+        setTimeout(() => ws.terminate(), OVERSIZED_CLOSE_GRACE_MS).unref();
+      }
       logger.debug({ code: err.code, message: err.message }, 'websocket closed after a client error');
     });
     const closed = server.opened(

@@ -33,6 +33,7 @@ import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlug
 import { sendBodyError } from './graphql/http-errors.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
 import { operationMetricsPlugin } from './observability/apollo-plugin.js';
+import { operationSpanPlugin, operationSpans } from './observability/spans.js';
 import { observabilityRoutes } from './observability/routes.js';
 import { createSimulator, DEMO, type Simulator } from './simulator/index.js';
 import { demoTabs, explorerBuilt, explorerMiddleware, genericTabs } from './explorer/index.js';
@@ -157,6 +158,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       upstreamBudgetPlugin(config.limits.maxUpstreamCalls),
       responseCachePlugin((ctx) => ctx.responseCacheEntry),
       operationMetricsPlugin(metrics),
+      operationSpanPlugin(),
     ],
   });
   await apollo.start();
@@ -168,6 +170,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
   app.use(
     GRAPHQL_PATH,
+    operationSpans(),
     express.json({ limit: config.maxRequestBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(findAuthToken(req.headers), pendingEntryOf(req)),

@@ -10,6 +10,7 @@ import { ErrorCode, UpstreamError, codeForHttpStatus } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudService } from '../model/job.js';
 import type { Metrics } from '../observability/metrics.js';
+import { inSpan, SpanKind } from '../observability/spans.js';
 import type { CircuitBreakers } from './breakers.js';
 import type { EndpointResolver } from './endpoints.js';
 
@@ -113,12 +114,33 @@ export class UpstreamTransport {
   async get(req: UpstreamRequest, signal?: AbortSignal): Promise<UpstreamResponse> {
     const bases = this.options.endpoints.resolve(req.service, req.region);
     const retries = this.options.metrics?.upstreamRetries;
-    return this.policy.execute(({ attempt }) => {
-      if (attempt > 0) retries?.inc({ service: req.service, route: req.route });
-      // Fallback endpoints (comma-separated override) take turns across attempts.
-      const base = bases[attempt % bases.length]!;
-      return this.throughBreaker(req, base, attempt, signal);
-    }, signal);
+    const attributes = { 'http.request.method': 'GET', 'cloudjobs.service': req.service, 'cloudjobs.route': req.route, 'cloud.region': req.region };
+    return inSpan(`GET ${req.route}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      let attempts = 0;
+      try {
+        const res = await this.policy.execute(({ attempt }) => {
+          attempts = attempt + 1;
+          if (attempt > 0) retries?.inc({ service: req.service, route: req.route });
+          // Fallback endpoints (comma-separated override) take turns across attempts.
+          const base = bases[attempt % bases.length]!;
+          span.setAttribute('server.address', new URL(base).host);
+          return this.throughBreaker(req, base, attempt, signal);
+        }, signal);
+        span.setAttributes({ 'http.response.status_code': res.status, 'cloudjobs.breaker': 'closed' });
+        return res;
+      } catch (err) {
+        if (err instanceof UpstreamError) {
+          span.setAttributes({
+            ...(err.upstream.httpStatus !== null ? { 'http.response.status_code': err.upstream.httpStatus } : {}),
+            ...(err.upstream.errorCode ? { 'cloudjobs.upstream_error_code': err.upstream.errorCode } : {}),
+            'cloudjobs.breaker': err.final ? 'open' : 'closed', // `final` marks the fail-fast of an open circuit
+          });
+        }
+        throw err;
+      } finally {
+        span.setAttribute('cloudjobs.retries', Math.max(0, attempts - 1));
+      }
+    });
   }
 
   /** One attempt behind the host's circuit breaker: an open circuit fails fast, without a call. */

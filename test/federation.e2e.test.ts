@@ -170,7 +170,8 @@ describe('through Hive Gateway (WebSocket subgraph transport)', () => {
       status: 'Running',
       process: 40,
       instance: { id: 'c'.repeat(32) + 'in07', name: 'db' },
-      timeline: [{ afterMs: 700, status: 'Completed' }],
+      // Room for the gateway to start and subscribe on a loaded 2-core machine before the job ends.
+      timeline: [{ afterMs: 2500, status: 'Completed' }],
     });
     const gateway = createGatewayRuntime({
       supergraph,

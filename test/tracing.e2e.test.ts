@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tracingRequested } from '../src/observability/tracing.js';
 import { DEMO } from '../src/simulator/index.js';
 import { startChild, type ChildServer } from './support/processes.js';
+import { collect, wsClient } from './support/subscriptions.js';
 
 interface Received {
   path: string;
@@ -97,6 +98,7 @@ describe('tracing', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'cloud-jobs-under-test',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      POLL_INTERVAL_MS: '200',
     });
     const text = `query TraceMe { job(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.running}" }) { state } }`;
     const res = await query(child.url, JSON.stringify({ query: text }));
@@ -123,8 +125,25 @@ describe('tracing', () => {
     const resource = JSON.stringify(JSON.parse(received.find((r) => r.path === '/v1/traces')!.body.toString('utf8')).resourceSpans[0].resource);
     expect(resource).toContain('cloud-jobs-under-test');
 
+    // A subscription: its start is a span; each poll tick is a trace of its own, linked to it, with the
+    // upstream call as its child.
+    const client = wsClient(child.url, { 'X-Auth-Token': DEMO.token });
+    const sub = collect(client, `subscription Follow { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.running}" }) { state } }`);
+    await sub.waitFor(1);
+    const started = await until(() => spansOf(received).find((s) => s.name === 'subscription Follow'));
+    const polls = await until(() => {
+      const found = spansOf(received).filter((s) => s.name === 'poll' && s.links?.some((l) => l.spanId === started.spanId));
+      return found.length >= 2 ? found : undefined;
+    });
+    await client.dispose();
+    expect(new Set(polls.map((p) => p.traceId)).size).toBe(polls.length); // one trace per tick
+    for (const poll of polls) expect(poll.parentSpanId ?? '').toBe('');
+    expect(attr(polls[0]!, 'cloudjobs.service')).toBe('GAUSSDB_MYSQL');
+    const polledUpstream = spansOf(received).find((s) => s.name.startsWith('GET gaussdb') && s.parentSpanId === polls[0]!.spanId);
+    expect(polledUpstream?.traceId).toBe(polls[0]!.traceId);
+
     const everything = received.map((r) => r.body.toString('utf8')).join('\n');
-    for (const secret of [DEMO.token, DEMO.sk, DEMO.ak, 'Signature=', 'job(ref:']) expect(everything).not.toContain(secret);
+    for (const secret of [DEMO.token, DEMO.sk, DEMO.ak, 'Signature=', 'job(ref:', 'jobUpdated(ref:']) expect(everything).not.toContain(secret);
   });
 
   it('exports over http/protobuf too', async () => {

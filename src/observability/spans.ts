@@ -54,7 +54,7 @@ export function operationSpanPlugin(): ApolloServerPlugin {
 }
 
 /** Runs `fn` inside a new active span; the span ends (with an error status when `fn` throws) when it settles. */
-export function inSpan<T>(name: string, options: { kind?: SpanKind; attributes?: Attributes; links?: Link[] }, fn: (span: Span) => Promise<T>): Promise<T> {
+export function inSpan<T>(name: string, options: { kind?: SpanKind; attributes?: Attributes; links?: Link[]; root?: boolean }, fn: (span: Span) => Promise<T>): Promise<T> {
   return tracer().startActiveSpan(name, options, async (span) => {
     try {
       return await fn(span);
@@ -69,10 +69,21 @@ export function inSpan<T>(name: string, options: { kind?: SpanKind; attributes?:
   });
 }
 
-/** The span context active now (a subscription's, when it starts), for poll ticks to link to. */
-export function activeSpanContext(): SpanContext | null {
-  const span = trace.getActiveSpan();
-  return span ? span.spanContext() : null;
+/**
+ * Marks a subscription's start with a short span (a child of the operation when one is active), and returns its
+ * context for the poll ticks that serve the subscription to link to; null when nothing is recorded.
+ */
+export function subscriptionStarted(field: string, operationName: string | undefined): SpanContext | null {
+  const span = tracer().startSpan(`subscription ${operationName ?? field}`, {
+    kind: SpanKind.SERVER,
+    attributes: { 'graphql.operation.type': 'subscription', 'graphql.field.name': field, ...(operationName ? { 'graphql.operation.name': operationName } : {}) },
+  });
+  const recorded = span.isRecording() ? span.spanContext() : null;
+  span.end();
+  return recorded;
 }
 
-export { SpanKind };
+/** Links a poll span may carry: OpenTelemetry's default limit per span. */
+export const MAX_LINKS = 128;
+
+export { SpanKind, type SpanContext };

@@ -13,6 +13,7 @@ import { GraphQLError } from 'graphql';
 import type { Credential } from '../auth/credentials.js';
 import { ErrorCode, toGraphQLError, UpstreamError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { inSpan, MAX_LINKS, type SpanContext } from '../observability/spans.js';
 import type { JobModel } from '../model/job.js';
 import { credentialJobKey, isRequestId, type JobRef } from '../model/job-ref.js';
 import { CLOUD_PHONE_REQUEST_IDS_PER_CALL } from '../services/clients.js';
@@ -70,7 +71,12 @@ interface Poller {
   readonly coordinated: CoordinatedJob;
   /** Polled by this replica (or about to be). */
   local: boolean;
+  /** The newest subscriptions' spans, for this job's poll spans to link to (bounded). */
+  links: SpanContext[];
 }
+
+/** Subscriptions a job's poll span links to: the newest ones, enough to find them, never all of them. */
+const LINKS_PER_JOB = 16;
 
 /** Jobs of one service, region, project and credential: what can share a fetch. */
 interface PollGroup {
@@ -116,7 +122,7 @@ export class PollerRegistry {
    * Attaches a subscriber to the job's poller (creating it and fetching at once if needed). Throws
    * UPSTREAM_UNAVAILABLE when the process already polls `maxPollers` jobs.
    */
-  subscribe(key: JobRef, credential: Credential, view?: JobView): AsyncIterableIterator<JobEvent> {
+  subscribe(key: JobRef, credential: Credential, view?: JobView, link?: SpanContext | null): AsyncIterableIterator<JobEvent> {
     if (this.closed) throw new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } });
     const id = credentialJobKey(key, credential.fingerprint);
     let poller = this.pollers.get(id);
@@ -127,6 +133,7 @@ export class PollerRegistry {
     }
     const isNew = !poller;
     poller ??= this.create(id, key, credential);
+    if (link) poller.links = [link, ...poller.links.slice(0, LINKS_PER_JOB - 1)];
     const target = poller;
     return target.fanOut.stream(view, {
       joined: () => {
@@ -170,6 +177,7 @@ export class PollerRegistry {
       group,
       fanOut: new FanOut(),
       local: false,
+      links: [],
       coordinated: {
         id,
         lead: (delayMs, latest) => {
@@ -209,8 +217,23 @@ export class PollerRegistry {
     this.place(poller, failed > 0 ? this.timing.backoffDelay(1, retryAfterMs) : this.timing.firstDelay());
   }
 
-  /** Fetches pollers of one group in one batch (a slot on its tick; a single new one on join). */
-  private async poll(pollers: Poller[]): Promise<PollOutcome> {
+  /**
+   * Fetches pollers of one group in one batch (a slot on its tick; a single new one on join), in a span of its
+   * own: a new trace per tick (`root`), linked to the subscriptions it serves, so no subscription becomes one
+   * endless trace and the timer's inherited context is not its parent.
+   */
+  private poll(pollers: Poller[]): Promise<PollOutcome> {
+    const key = pollers[0]!.key;
+    const links = pollers.flatMap((p) => p.links).slice(0, MAX_LINKS).map((context) => ({ context }));
+    const attributes = { 'cloudjobs.service': key.service, 'cloud.region': key.region, 'cloudjobs.jobs': pollers.length };
+    return inSpan('poll', { root: true, attributes, links }, async (span) => {
+      const outcome = await this.pollNow(pollers);
+      span.setAttribute('cloudjobs.failed', outcome.failed);
+      return outcome;
+    });
+  }
+
+  private async pollNow(pollers: Poller[]): Promise<PollOutcome> {
     let failed = 0;
     let retryAfterMs: number | null = null;
     const group = pollers[0]!.group;

@@ -8,6 +8,7 @@ import type { JobEvent } from '../../polling/coordination.js';
 import { selectedFieldNames, viewOf } from '../visible.js';
 import type { GraphQLContext } from '../context.js';
 import { jobRef, jobRefs } from '../validation.js';
+import { subscriptionStarted } from '../../observability/spans.js';
 
 /** An error event becomes a GraphQL error in that message; the stream itself ends after it. */
 function resolveEvent(event: JobEvent): JobModel {
@@ -32,7 +33,7 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
     subscribe: (_, { ref }, ctx, info) => {
       const key = jobRef(ref, ctx.defaults, ctx.endpoints);
       const credential = ctx.requireCredential();
-      return ctx.pollers.subscribe(key, credential, viewFor(info));
+      return ctx.pollers.subscribe(key, credential, viewFor(info), subscriptionStarted(info.fieldName, info.operation.name?.value));
     },
     resolve: resolveEvent,
   },
@@ -43,7 +44,8 @@ export const Subscription: SubscriptionResolvers<GraphQLContext> = {
       const unique = [...new Map(keys.map((k) => [jobKey(k), k])).values()];
       // Each job's stream completes on its own (terminal, or an error); the merge completes when all have.
       const view = viewFor(info);
-      const streams = unique.map((key) => ctx.pollers.subscribe(key, credential, view));
+      const started = subscriptionStarted(info.fieldName, info.operation.name?.value);
+      const streams = unique.map((key) => ctx.pollers.subscribe(key, credential, view, started));
       return Repeater.merge(streams);
     },
     resolve: resolveEvent,

@@ -4,8 +4,15 @@
  * `http-callback` transport.
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
+import { createGatewayRuntime, type GatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { MemPubSub } from '@graphql-hive/pubsub';
+import httpTransport from '@graphql-mesh/transport-http';
+import httpCallbackTransport from '@graphql-mesh/transport-http-callback';
+import { composeSupergraph, subgraphSdl, SUBGRAPH_NAME } from '../src/federation/supergraph.js';
 import { DEMO } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { startCallbackReceiver, type CallbackReceiver, type Received } from './support/callback-receiver.js';
@@ -383,5 +390,101 @@ describe('limits and lifecycle', () => {
       });
     }
     expect(closing.server.pollers.size).toBe(0);
+  });
+});
+
+describe('through Hive Gateway (http-callback transport)', () => {
+  let subgraph: TestServer;
+  let gatewayServer: http.Server;
+  let gateway: GatewayRuntime;
+
+  beforeAll(async () => {
+    // The gateway's callback endpoint must exist before the subgraph can allow it: listen first, serve later.
+    let serve: http.RequestListener = (_req, res) => res.writeHead(503).end();
+    gatewayServer = http.createServer((req, res) => serve(req, res));
+    await new Promise<void>((resolve) => gatewayServer.listen(0, '127.0.0.1', resolve));
+    const gatewayOrigin = `http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}`;
+    subgraph = await startTestServer({ POLL_INTERVAL_MS: String(INTERVAL), SUBSCRIPTION_CALLBACK_URLS: `${gatewayOrigin}/callback/` });
+    gateway = createGatewayRuntime({
+      supergraph: composeSupergraph([{ name: SUBGRAPH_NAME, url: subgraph.url, sdl: subgraphSdl() }]),
+      transports: { http: httpTransport, 'http-callback': httpCallbackTransport },
+      pubsub: new MemPubSub(),
+      webhooks: true, // the gateway's callback endpoint
+      transportEntries: {
+        [SUBGRAPH_NAME]: {
+          options: {
+            subscriptions: {
+              kind: 'http-callback',
+              // The client's token travels to the subgraph as X-Auth-Token, as for queries (README shows the same config).
+              headers: [['X-Auth-Token', '{context.headers.x-auth-token}']],
+              // public_url includes the path (the receiving endpoint), as the transport documents.
+              options: { public_url: `${gatewayOrigin}/callback`, path: '/callback', heartbeat_interval: 1000 },
+            },
+          },
+        },
+      },
+      logging: false,
+    });
+    // The gateway runtime is a Node.js request listener (whatwg-node's server adapter).
+    serve = gateway as unknown as http.RequestListener;
+    // Warm up (the first request loads the supergraph), so the jobs' timelines below are not outrun by it.
+    await gateway.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' });
+  });
+  afterAll(async () => {
+    await gateway?.dispose();
+    await new Promise<void>((resolve) => (gatewayServer ? gatewayServer.close(() => resolve()) : resolve()));
+    await subgraph?.close();
+  });
+
+  it('delivers the current state and each change, and completes at the terminal state', async () => {
+    const jobId = addProgressingJob(subgraph, [700, 1400]);
+    const res = await fetch(`http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': DEMO.token },
+      body: JSON.stringify({ query: JOB_UPDATED(jobId) }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text(); // the stream ends when the subscription completes
+    const events = text
+      .split('\n')
+      .filter((l) => l.startsWith('data: ') && l.length > 6)
+      .map((l) => JSON.parse(l.slice(6)) as { data?: any; errors?: unknown });
+    expect(events.filter((e) => e.errors)).toEqual([]);
+    expect(events.filter((e) => e.data?.jobUpdated).map((e) => e.data.jobUpdated)).toEqual([
+      { state: 'RUNNING', progress: 10 },
+      { state: 'RUNNING', progress: 20 },
+      { state: 'SUCCEEDED', progress: 100 },
+    ]);
+    // Polled with the client's token, not the server's AK/SK; the poller is gone.
+    expect(new Set(subgraph.sim.calls.list({ jobId }).map((c) => c.authKind))).toEqual(new Set(['token']));
+    expect(subgraph.server.pollers.size).toBe(0);
+  });
+
+  it('our heartbeats keep a quiet subscription alive past the gateway’s heartbeat timeout; a client leaving frees the poller', async () => {
+    const jobId = addProgressingJob(subgraph, [2500, 60_000]); // quiet for 2.5 s, 2.5 times the gateway's 1 s timeout
+    const abort = new AbortController();
+    const res = await fetch(`http://127.0.0.1:${(gatewayServer.address() as AddressInfo).port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': DEMO.token },
+      body: JSON.stringify({ query: JOB_UPDATED(jobId) }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    while (!text.includes('"progress":20')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).not.toContain('errors');
+    expect(text).toContain('"progress":10');
+    expect(text).toContain('"progress":20');
+    expect(subgraph.server.pollers.size).toBe(1);
+    // The client goes away: the gateway forgets the subscription and answers the next callback with 404.
+    abort.abort();
+    await reader.cancel().catch(() => undefined);
+    for (let i = 0; i < 100 && subgraph.server.pollers.size > 0; i++) await sleep(20);
+    expect(subgraph.server.pollers.size).toBe(0);
   });
 });

@@ -75,6 +75,9 @@ interface LiveSubscription extends Handshake {
   release(): void;
 }
 
+const SHUTTING_DOWN = 'Server is shutting down';
+const unavailable = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.UpstreamUnavailable } });
+
 const ACCEPT_CALLBACK = /application\/json\s*;[^,]*callbackSpec\s*=\s*"?1\.0"?/i;
 
 /** Whether a request asks for the callback protocol (its Accept header). */
@@ -159,8 +162,7 @@ export class CallbackSubscriptions {
   /** Ends every callback subscription with `complete` and a shutdown error, so routers can subscribe again elsewhere. */
   async close(): Promise<void> {
     this.closed = true;
-    const shutdown = new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } });
-    await Promise.all([...this.live].map((sub) => this.complete(sub, [shutdown])));
+    await Promise.all([...this.live].map((sub) => this.complete(sub, [unavailable(SHUTTING_DOWN)])));
     await this.agent.close();
   }
 
@@ -170,7 +172,8 @@ export class CallbackSubscriptions {
       return this.refuse(res, 400, [badUserInput('A callback subscription request is a JSON object with a "query" string')]);
     }
     const operationName = typeof body['operationName'] === 'string' ? body['operationName'] : null;
-    const variables = body['variables'] && typeof body['variables'] === 'object' ? (body['variables'] as Record<string, unknown>) : null;
+    const raw = body['variables'];
+    const variables = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
     const checked = this.gate.check({ query: body['query'], operationName, variables });
     if (checked.errors) return this.refuse(res, 400, [...checked.errors]);
     if (!checked.operation) return this.refuse(res, 400, [badUserInput('No operation of that name in the document')]);
@@ -189,7 +192,7 @@ export class CallbackSubscriptions {
     }
     const release = this.closed ? null : this.options.connections.tryOpen('callback');
     if (!release) {
-      return this.refuse(res, 503, [new GraphQLError('Too many open connections (MAX_CONNECTIONS); try again later', { extensions: { code: ErrorCode.UpstreamUnavailable } })]);
+      return this.refuse(res, 503, [unavailable('Too many open connections (MAX_CONNECTIONS); try again later')]);
     }
 
     const status = await this.post(handshake, 'check');
@@ -201,18 +204,24 @@ export class CallbackSubscriptions {
     // The router may have given up on its request while we checked: then nobody waits for our messages.
     if (this.closed || req.socket.destroyed) {
       release();
-      if (!req.socket.destroyed) this.refuse(res, 503, [new GraphQLError('Server is shutting down', { extensions: { code: ErrorCode.UpstreamUnavailable } })]);
+      if (!req.socket.destroyed) this.refuse(res, 503, [unavailable(SHUTTING_DOWN)]);
       return;
     }
 
     this.options.metrics.operations.inc({ type: 'subscription' });
-    const result = await subscribe({
-      schema: this.options.schema,
-      document: checked.document,
-      operationName,
-      variableValues: variables,
-      contextValue: context,
-    });
+    let result: Awaited<ReturnType<typeof subscribe>>;
+    try {
+      result = await subscribe({ schema: this.options.schema, document: checked.document, operationName, variableValues: variables, contextValue: context });
+    } catch (err) {
+      release();
+      throw err;
+    }
+    if (isAsyncGenerator(result) && this.closed) {
+      // close() ran while the resolver attached: this one never reached the live set it ends.
+      release();
+      void result.return(undefined);
+      return this.refuse(res, 503, [unavailable(SHUTTING_DOWN)]);
+    }
     if (!isAsyncGenerator(result)) {
       // Refused by its resolver (bad ref, no credential, MAX_POLLERS): nothing started, the router hears why.
       release();

@@ -13,8 +13,10 @@ import { MemPubSub } from '@graphql-hive/pubsub';
 import httpTransport from '@graphql-mesh/transport-http';
 import httpCallbackTransport from '@graphql-mesh/transport-http-callback';
 import { composeSupergraph, subgraphSdl, SUBGRAPH_NAME } from '../src/federation/supergraph.js';
-import { DEMO } from '../src/simulator/index.js';
+import { Redis } from 'ioredis';
+import { createSimulator, DEMO } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
+import { uniquePrefix } from './support/replicas.js';
 import { startCallbackReceiver, type CallbackReceiver, type Received } from './support/callback-receiver.js';
 import { collect, wsClient } from './support/subscriptions.js';
 
@@ -486,5 +488,40 @@ describe('through Hive Gateway (http-callback transport)', () => {
     await reader.cancel().catch(() => undefined);
     for (let i = 0; i < 100 && subgraph.server.pollers.size > 0; i++) await sleep(20);
     expect(subgraph.server.pollers.size).toBe(0);
+  });
+});
+
+describe('across replicas sharing Redis', () => {
+  it('each replica sends the messages of the callback subscriptions it accepted, fed by one cluster-wide poller', async () => {
+    const redisUrl = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    const prefix = uniquePrefix();
+    const sim = await createSimulator();
+    const env = { POLL_INTERVAL_MS: String(INTERVAL), REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, SUBSCRIPTION_CALLBACK_URLS: `${receiver.origin}/callback/` };
+    const replicas = [await startTestServer(env, { simulator: sim }), await startTestServer(env, { simulator: sim })];
+    try {
+      const jobId = addProgressingJob(replicas[0], [60_000, 120_000]);
+      const subs = [];
+      for (const server of replicas) subs.push(await subscribeByCallback(JOB_UPDATED(jobId), { server }));
+      expect(subs.map((s) => s.status)).toEqual([200, 200]);
+      for (const s of subs) await receiver.waitFor(s.id, (ms) => ms.length >= 2);
+      sim.calls.reset();
+      await sleep(INTERVAL * 8);
+      const polls = sim.calls.count({ jobId });
+      expect(polls).toBeGreaterThanOrEqual(5);
+      expect(polls).toBeLessThanOrEqual(10); // one poller for the cluster, not one per replica (16)
+      sim.store.update('gaussdb', DEMO.projectId, jobId, { status: 'Completed' });
+      for (const s of subs) {
+        const messages = await receiver.waitFor(s.id, ended);
+        expect(actions(messages)).toEqual(['check', 'next', 'next', 'complete']);
+        expect(messages[2]!.body.payload).toEqual({ data: { jobUpdated: { state: 'SUCCEEDED', progress: 100 } } });
+      }
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await sim.close();
+      const redis = new Redis(redisUrl);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });

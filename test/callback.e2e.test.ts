@@ -18,7 +18,7 @@ import { createSimulator, DEMO } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { uniquePrefix } from './support/replicas.js';
 import { startCallbackReceiver, type CallbackReceiver, type Received } from './support/callback-receiver.js';
-import { collect, wsClient } from './support/subscriptions.js';
+import { collect, sseEvents, wsClient } from './support/subscriptions.js';
 
 const INTERVAL = 150;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -447,12 +447,9 @@ describe('through Hive Gateway (http-callback transport)', () => {
     });
     expect(res.status).toBe(200);
     const text = await res.text(); // the stream ends when the subscription completes
-    const events = text
-      .split('\n')
-      .filter((l) => l.startsWith('data: ') && l.length > 6)
-      .map((l) => JSON.parse(l.slice(6)) as { data?: any; errors?: unknown });
+    const events = sseEvents(text);
     expect(events.filter((e) => e.errors)).toEqual([]);
-    expect(events.filter((e) => e.data?.jobUpdated).map((e) => e.data.jobUpdated)).toEqual([
+    expect(events.filter((e) => e.data?.['jobUpdated']).map((e) => e.data!['jobUpdated'])).toEqual([
       { state: 'RUNNING', progress: 10 },
       { state: 'RUNNING', progress: 20 },
       { state: 'SUCCEEDED', progress: 100 },

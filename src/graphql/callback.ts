@@ -167,6 +167,7 @@ export class CallbackSubscriptions {
   }
 
   private async accept(req: Request, res: Response, next: NextFunction): Promise<void> {
+    // express.json() (or the response-cache fast path) left the parsed JSON here, typed `any` by Express.
     const body = (req.body ?? null) as Record<string, unknown> | null;
     if (!body || typeof body !== 'object' || typeof body['query'] !== 'string') {
       return this.refuse(res, 400, [badUserInput('A callback subscription request is a JSON object with a "query" string')]);
@@ -301,7 +302,7 @@ export class CallbackSubscriptions {
       await res.body.dump({ limit: 64 * 1024 });
       return res.statusCode;
     } catch (err) {
-      this.options.logger.debug({ subscriptionId: to.id, action, err: (err as Error).message }, 'callback did not answer');
+      this.options.logger.debug({ subscriptionId: to.id, action, err: err instanceof Error ? err.message : String(err) }, 'callback did not answer');
       return null;
     } finally {
       if (to.inFlight !== undefined) to.inFlight--;

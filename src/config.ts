@@ -48,6 +48,11 @@ export interface Config {
   keepAliveMs: number;
   /** Open WebSockets (and streaming HTTP subscriptions) one process accepts. @default 20000 */
   maxConnections: number;
+  /**
+   * URL prefixes a callback subscription's `callbackUrl` must start with (HTTP callback protocol); empty turns
+   * callback mode off. @default [] (off)
+   */
+  subscriptionCallbackUrls: string[];
   /** @default true with the explorer on, false otherwise */
   introspection: boolean;
   /** Terminal jobs kept in memory per credential; `max` 0 disables. */
@@ -120,6 +125,11 @@ const envSchema = z
     .refine((n) => n === 0 || n >= 100, 'must be 0 (off) or at least 100')
     .default(15_000),
   MAX_CONNECTIONS: intVar(1, 10_000_000).default(20_000),
+  SUBSCRIPTION_CALLBACK_URLS: z
+    .string()
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .refine((urls) => urls.every(isHttpUrl), 'must be a comma-separated list of absolute http(s) URLs')
+    .default([]),
   INTROSPECTION: boolVar.optional(),
   TERMINAL_CACHE_MAX: intVar(0, 10_000_000).default(10_000),
   TERMINAL_CACHE_TTL_MS: intVar(0, 86_400_000).default(60_000),
@@ -160,10 +170,20 @@ const envSchema = z
       maxRequestBytes: env.MAX_REQUEST_BYTES,
       keepAliveMs: env.KEEPALIVE_MS,
       maxConnections: env.MAX_CONNECTIONS,
+      subscriptionCallbackUrls: env.SUBSCRIPTION_CALLBACK_URLS,
       introspection: env.INTROSPECTION ?? explorer,
       terminalCache: { max: env.TERMINAL_CACHE_MAX, ttlMs: env.TERMINAL_CACHE_TTL_MS },
     } satisfies Omit<Config, 'endpointOverrides'>;
   });
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
 
 function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string[]> {
   const overrides = new Map<string, string[]>();
@@ -181,15 +201,7 @@ function parseOverrides(env: NodeJS.ProcessEnv, problems: string[]): Map<string,
       .split(',')
       .map((u) => u.trim())
       .filter(Boolean);
-    const bad = urls.find((u) => {
-      try {
-        const url = new URL(u);
-        return url.protocol !== 'http:' && url.protocol !== 'https:';
-      } catch {
-        return true;
-      }
-    });
-    if (urls.length === 0 || bad !== undefined) {
+    if (urls.length === 0 || !urls.every(isHttpUrl)) {
       problems.push(`${name}: must be an http(s) URL or a comma-separated list of them`);
       continue;
     }

@@ -28,6 +28,7 @@ import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { armor, parseOptions, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
+import { CallbackSubscriptions } from './graphql/callback.js';
 import { ConnectionLimiter } from './graphql/connections.js';
 import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlugin, type PendingEntry } from './graphql/response-cache.js';
 import { sendBodyError } from './graphql/http-errors.js';
@@ -168,10 +169,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A browser's page load of /graphql gets the self-hosted explorer; everything else goes to the API.
   app.use(GRAPHQL_PATH, explorerMiddleware({ enabled: config.explorer, tabs: simulator ? demoTabs() : genericTabs() }));
   if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
+  // Apollo's HTTP callback protocol: answered in front of Apollo (see graphql/callback.ts for why not its plugin).
+  const callbacks = new CallbackSubscriptions({
+    schema,
+    context: contextFor,
+    validationRules: protection.validationRules,
+    maxTokens: config.limits.maxTokens,
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    allowedPrefixes: config.subscriptionCallbackUrls,
+    timeoutMs: config.upstreamHttp.timeoutMs,
+    connections,
+    formatError,
+    metrics,
+    logger,
+  });
   app.use(
     GRAPHQL_PATH,
     operationSpans(),
     express.json({ limit: config.maxRequestBytes }),
+    callbacks.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(findAuthToken(req.headers), pendingEntryOf(req)),
     }),
@@ -223,6 +239,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
         // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
         // then the pollers, then HTTP: stop accepting and drain in-flight requests.
         await ws.dispose();
+        await callbacks.close(); // `complete` with a shutdown error to every router, before the pollers stop
         pollers.close(); // a replica leading jobs hands them over to the others
         await coordinator?.close();
         await redis?.close();

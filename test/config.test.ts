@@ -36,6 +36,18 @@ describe('configuration (README.md#configuration)', () => {
     expect(problems({ MAX_CONNECTIONS: '0' })).toEqual(['MAX_CONNECTIONS: must be between 1 and 10000000']);
   });
 
+  it('reads SUBSCRIPTION_CALLBACK_URLS: off by default, a list of absolute http(s) URLs otherwise', () => {
+    expect(loadConfig({}).subscriptionCallbackUrls).toEqual([]);
+    expect(loadConfig({ SUBSCRIPTION_CALLBACK_URLS: ' http://router:4000/callback/ , https://gw.example.com/callback' }).subscriptionCallbackUrls).toEqual([
+      'http://router:4000/callback/',
+      'https://gw.example.com/callback',
+    ]);
+    const line = 'SUBSCRIPTION_CALLBACK_URLS: must be a comma-separated list of absolute http(s) URLs';
+    expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'http://router:4000/callback,/callback' })).toEqual([line]);
+    expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'ftp://router/callback' })).toEqual([line]);
+    expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'router:4000' })).toEqual([line]);
+  });
+
   it('turns the explorer off by default against the real cloud', () => {
     expect(loadConfig({ UPSTREAM: 'huaweicloud' }).explorer).toBe(false);
     expect(loadConfig({ UPSTREAM: 'huaweicloud', EXPLORER: 'true' }).explorer).toBe(true);

@@ -16,6 +16,7 @@ import { encodeJobId } from '../src/graphql/global-id.js';
 import { DEMO } from '../src/simulator/index.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { startTeamsSubgraph, TEAMS_SDL } from './fixtures/teams-subgraph.js';
+import { sseEvents } from './support/subscriptions.js';
 
 const at = { region: DEMO.region, projectId: DEMO.projectId };
 const WS_JOB = encodeJobId({ service: 'WORKSPACE', jobId: DEMO.workspace.completeWithFailedSubJob, ...at });
@@ -196,11 +197,9 @@ describe('through Hive Gateway (WebSocket subgraph transport)', () => {
       });
       expect(res.status).toBe(200);
       const text = await res.text(); // the stream ends when the subscription completes
-      const events = text
-        .split('\n')
-        .filter((l) => l.startsWith('data: ') && l.length > 6)
-        .map((l) => JSON.parse(l.slice(6)) as { data?: any; errors?: unknown });
-      const updates = events.filter((e) => e.data?.jobUpdated).map((e) => e.data.jobUpdated);
+      const updates = sseEvents(text)
+        .filter((e) => e.data?.['jobUpdated'])
+        .map((e) => e.data!['jobUpdated']);
       expect(updates).toEqual([
         { jobId, state: 'RUNNING', progress: 40, watchers: ['team-frontend', expect.any(String)] },
         { jobId, state: 'SUCCEEDED', progress: 100, watchers: ['team-frontend', expect.any(String)] },

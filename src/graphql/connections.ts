@@ -1,14 +1,17 @@
 /**
  * One cap on live connections per process (MAX_CONNECTIONS), shared by every transport that holds a connection
- * open: a WebSocket today, streaming HTTP subscriptions when they come. Each connection takes a slot when it
- * is accepted and gives it back exactly once when its socket closes.
+ * open: a WebSocket, or a callback subscription (no socket, but a poller and our calls to its router). Each
+ * takes a slot when it is accepted and gives it back exactly once when it ends.
  */
 import type { Metrics } from '../observability/metrics.js';
 
-export type ConnectionTransport = 'websocket';
+export type ConnectionTransport = 'websocket' | 'callback';
 
 export class ConnectionLimiter {
-  private readonly open = new Map<ConnectionTransport, number>([['websocket', 0]]);
+  private readonly open = new Map<ConnectionTransport, number>([
+    ['websocket', 0],
+    ['callback', 0],
+  ]);
   private total = 0;
   private closed = false;
 

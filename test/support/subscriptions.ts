@@ -78,3 +78,11 @@ export function collect(client: Client, query: string, variables: Record<string,
     },
   };
 }
+
+/** The `data:` events of a whole text/event-stream response (what a gateway sends a client), parsed. */
+export function sseEvents(text: string): Message[] {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data: ') && l.length > 6)
+    .map((l) => JSON.parse(l.slice(6)) as Message);
+}

@@ -138,14 +138,15 @@ describe('a callback subscription, message by message', () => {
 
   it('sends check heartbeats within every heartbeatIntervalMs while the job runs', async () => {
     const jobId = addProgressingJob(t, [5000, 6000]);
-    const { id, status } = await subscribeByCallback(JOB_UPDATED(jobId), { heartbeatIntervalMs: 300 });
+    // An interval long enough that a loaded 2-core machine's timer delays cannot eat the margin.
+    const { id, status } = await subscribeByCallback(JOB_UPDATED(jobId), { heartbeatIntervalMs: 1000 });
     expect(status).toBe(200);
-    await sleep(1300);
+    await sleep(3300);
     const messages = receiver.of(id);
     const checks = messages.filter((m) => m.body.action === 'check');
-    expect(checks.length).toBeGreaterThanOrEqual(4); // the first check, then one at least every 300 ms
+    expect(checks.length).toBeGreaterThanOrEqual(4); // the first check, then one at least every 1000 ms
     const gaps = messages.slice(1).map((m, i) => m.at - messages[i]!.at);
-    expect(Math.max(...gaps, 0)).toBeLessThan(300);
+    expect(Math.max(...gaps, 0)).toBeLessThan(1000);
     // The router ends it: the next heartbeat gets 404, and the poller is freed with no further call.
     receiver.answer = () => 404;
     await receiver.waitFor(id, (ms) => ms.length > messages.length);

@@ -29,6 +29,8 @@ import { createFormatError } from './graphql/format-error.js';
 import { armor, parseOptions, upstreamBudgetPlugin } from './graphql/limits.js';
 import { attachGraphqlWs } from './graphql/websocket.js';
 import { ConnectionLimiter } from './graphql/connections.js';
+import { SubscriptionRunner } from './graphql/transports/subscription-runner.js';
+import { HttpSubscriptionStreams } from './graphql/transports/http-streams.js';
 import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlugin, type PendingEntry } from './graphql/response-cache.js';
 import { sendBodyError } from './graphql/http-errors.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
@@ -166,9 +168,21 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A browser's page load of /graphql gets the self-hosted explorer; everything else goes to the API.
   app.use(GRAPHQL_PATH, explorerMiddleware({ enabled: config.explorer, tabs: simulator ? demoTabs() : genericTabs() }));
   if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
+  // Subscriptions over SSE and multipart HTTP: run outside Apollo on the same limits as graphql-ws.
+  const subscriptionRunner = new SubscriptionRunner({
+    schema,
+    context: contextFor,
+    validationRules: protection.validationRules,
+    maxTokens: config.limits.maxTokens,
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    formatError,
+    metrics,
+  });
+  const httpStreams = new HttpSubscriptionStreams({ runner: subscriptionRunner, connections, keepAliveMs: config.keepAliveMs });
   app.use(
     GRAPHQL_PATH,
     express.json({ limit: config.maxRequestBytes }),
+    httpStreams.handler,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(findAuthToken(req.headers), pendingEntryOf(req)),
     }),
@@ -218,8 +232,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       closed ??= (async () => {
         closing = true; // /readyz answers 503 from now on
         // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
-        // then the pollers, then HTTP: stop accepting and drain in-flight requests.
+        // HTTP streams with their protocol's end (neither SSE nor multipart has another), then the pollers, then
+        // HTTP: stop accepting and drain in-flight requests.
         await ws.dispose();
+        await httpStreams.close();
         pollers.close(); // a replica leading jobs hands them over to the others
         await coordinator?.close();
         await redis?.close();

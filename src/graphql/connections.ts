@@ -1,14 +1,18 @@
 /**
  * One cap on live connections per process (MAX_CONNECTIONS), shared by every transport that holds a connection
- * open: a WebSocket today, streaming HTTP subscriptions when they come. Each connection takes a slot when it
+ * open: a WebSocket, or an HTTP response streaming a subscription (graphql/transports/http-streams.ts). Each connection takes a slot when it
  * is accepted and gives it back exactly once when its socket closes.
  */
 import type { Metrics } from '../observability/metrics.js';
 
-export type ConnectionTransport = 'websocket';
+export type ConnectionTransport = 'websocket' | 'sse' | 'multipart';
 
 export class ConnectionLimiter {
-  private readonly open = new Map<ConnectionTransport, number>([['websocket', 0]]);
+  private readonly open = new Map<ConnectionTransport, number>([
+    ['websocket', 0],
+    ['sse', 0],
+    ['multipart', 0],
+  ]);
   private total = 0;
   private closed = false;
 

@@ -1,7 +1,7 @@
 /**
  * Federation (issue 5): composition with a second subgraph, entities resolved through the same loaders as
  * queries, Apollo Gateway joins over real HTTP, and a subscription through Hive Gateway over the WebSocket
- * subgraph transport.
+ * subgraph transport and over its default one (GraphQL over SSE towards the subgraph).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -205,6 +205,50 @@ describe('through Hive Gateway (WebSocket subgraph transport)', () => {
         { jobId, state: 'SUCCEEDED', progress: 100, watchers: ['team-frontend', expect.any(String)] },
       ]);
       // Polled with the client's token, not the server's AK/SK.
+      expect(new Set(t.sim.calls.list({ jobId }).map((c) => c.authKind))).toEqual(new Set(['token']));
+    } finally {
+      await gateway.dispose();
+    }
+  });
+});
+
+describe('through Hive Gateway (default subgraph transport: HTTP, subscriptions over SSE)', () => {
+  it('delivers the current state, a change and the completion of a subscription', async () => {
+    const jobId = 'feed0000-0000-4000-8000-000000000002';
+    t.sim.store.add('gaussdb', {
+      id: jobId,
+      status: 'Running',
+      process: 40,
+      instance: { id: 'c'.repeat(32) + 'in07', name: 'db' },
+      timeline: [{ afterMs: 700, status: 'Completed' }],
+    });
+    const gateway = createGatewayRuntime({
+      supergraph,
+      transports: { http: httpTransport },
+      // The client's token travels to the subgraph as a header (README shows the same config).
+      propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ 'x-auth-token': request.headers.get('x-auth-token') ?? '' }) },
+      logging: false,
+    });
+    try {
+      const res = await gateway.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': DEMO.token },
+        body: JSON.stringify({
+          query: `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { jobId state progress watchers } }`,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const text = await res.text(); // the stream ends when the subscription completes
+      const events = text
+        .split('\n')
+        .filter((l) => l.startsWith('data: ') && l.length > 6)
+        .map((l) => JSON.parse(l.slice(6)) as { data?: any; errors?: unknown });
+      expect(events.filter((e) => e.errors)).toEqual([]);
+      expect(events.map((e) => e.data.jobUpdated)).toEqual([
+        { jobId, state: 'RUNNING', progress: 40, watchers: ['team-frontend', expect.any(String)] },
+        { jobId, state: 'SUCCEEDED', progress: 100, watchers: ['team-frontend', expect.any(String)] },
+      ]);
+      expect(text).toContain('event: complete');
       expect(new Set(t.sim.calls.list({ jobId }).map((c) => c.authKind))).toEqual(new Set(['token']));
     } finally {
       await gateway.dispose();

@@ -4,7 +4,7 @@
  * checks the bytes each protocol promises; upstream calls are counted at the simulator.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO } from '../src/simulator/index.js';
+import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
 import { scrape } from './support/processes.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient, type Collected } from './support/subscriptions.js';
@@ -222,6 +222,66 @@ describe('one poller per job, whatever the transports', () => {
       expect(subs.every((s) => s.messages.length === 1)).toBe(true);
     } finally {
       await ws.dispose();
+    }
+  });
+});
+
+describe('credentials (the X-Auth-Token header)', () => {
+  const TOKEN_A = 'http-token-a-secret-000';
+  const TOKEN_B = 'http-token-b-secret-111';
+  const TOKEN_NONE = 'http-token-c-no-projects';
+  let sim: Simulator;
+  let cloud: TestServer;
+  beforeAll(async () => {
+    sim = await createSimulator({
+      tokens: { [TOKEN_A]: { projects: '*' }, [TOKEN_B]: { projects: '*' }, [TOKEN_NONE]: { projects: [] } },
+    });
+    const overrides = Object.fromEntries(
+      ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'].map((s) => [`HUAWEICLOUD_SDK_REGION_${s}_CN_NORTH_4`, sim.url]),
+    );
+    cloud = await startTestServer(
+      { UPSTREAM: 'huaweicloud', HUAWEICLOUD_SDK_PROJECT_ID: DEMO.projectId, POLL_INTERVAL_MS: String(INTERVAL), ...overrides },
+      { simulator: sim },
+    );
+  });
+  afterAll(async () => {
+    await cloud.close();
+    await sim.close();
+  });
+  const q = `subscription { jobUpdated(ref: { service: WORKSPACE, jobId: "${DEMO.workspace.running}" }) { state } }`;
+
+  it('fails with UNAUTHENTICATED without a token, on either transport', async () => {
+    for (const client of [sseClient(cloud.url), multipartClient(cloud.url)]) {
+      const sub = collect(track(client), q);
+      expect(await sub.done).toEqual({});
+      expect(sub.messages[0]!.errors![0]!.extensions!['code']).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('polls with each request’s token, shares a poller only between the same credential, and keeps them apart', async () => {
+    sim.calls.reset();
+    const ws = wsClient(cloud.url, { 'X-Auth-Token': TOKEN_A });
+    try {
+      const a = [collect(ws, q), collect(track(sseClient(cloud.url, { 'x-auth-token': TOKEN_A })), q), collect(track(multipartClient(cloud.url, { 'X-Auth-Token': TOKEN_A })), q)];
+      const b = [collect(track(sseClient(cloud.url, { 'X-Auth-Token': TOKEN_B })), q), collect(track(multipartClient(cloud.url, { 'x-auth-token': TOKEN_B })), q)];
+      const denied = [collect(track(sseClient(cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q), collect(track(multipartClient(cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q)];
+      await Promise.all([...a, ...b].map((s) => s.waitFor(1)));
+      for (const d of denied) {
+        await d.done;
+        expect(d.messages[0]!.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
+        expect(JSON.stringify(d.messages)).not.toContain(TOKEN_NONE);
+      }
+      for (const s of [...a, ...b]) expect(s.messages[0]!.data!['jobUpdated'].state).toBe('RUNNING');
+      // Same job, two credentials that may see it: two pollers, whatever the transports.
+      expect(cloud.server.pollers.size).toBe(2);
+      expect(cloud.server.pollers.subscriberCount).toBe(5);
+      await sleep(INTERVAL * 3);
+      const tokens = new Set(sim.calls.list({}).map((c) => c.credential));
+      expect(tokens.size).toBe(3); // A, B, and the refused one
+    } finally {
+      await ws.dispose();
+      clients.splice(0).forEach((c) => c.dispose());
+      for (let i = 0; i < 100 && cloud.server.pollers.size > 0; i++) await sleep(20);
     }
   });
 });

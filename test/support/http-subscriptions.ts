@@ -18,7 +18,8 @@ export function sseClient(url: string, headers: Record<string, string> = {}): Di
 }
 
 export function multipartClient(url: string, headers: Record<string, string> = {}): DisposableClient {
-  const client = new ApolloClient({ link: new HttpLink({ uri: url, headers }), cache: new InMemoryCache() });
+  // Without deduplication each subscribe is its own request, as separate browser tabs would make.
+  const client = new ApolloClient({ link: new HttpLink({ uri: url, headers }), cache: new InMemoryCache(), queryDeduplication: false });
   const live = new Set<{ unsubscribe(): void }>();
   return {
     subscribe(payload, sink) {

@@ -4,9 +4,9 @@
  * checks the bytes each protocol promises; upstream calls are counted at the simulator.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
+import { DEMO } from '../src/simulator/index.js';
 import { scrape } from './support/processes.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { CLOUD_TOKENS, cloudWithTokens, startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient, type Collected } from './support/subscriptions.js';
 import { multipartClient, sseClient, type DisposableClient } from './support/http-subscriptions.js';
 
@@ -33,7 +33,7 @@ afterEach(async () => {
   expect(t.server.pollers.size).toBe(0);
 });
 
-/** A GaussDB task that runs 10% → 20% → Completed. */
+/** A GaussDB task that runs 10% → 20% → Completed (steps far enough apart for a loaded machine). */
 function addProgressingJob(): string {
   const id = uniqueId();
   t.sim.store.add('gaussdb', {
@@ -42,8 +42,8 @@ function addProgressingJob(): string {
     process: 10,
     instance: { id: 'b48e43ff268f4c0e879652d65e63d0fbin07', name: 'orders' },
     timeline: [
-      { afterMs: 500, process: 20 },
-      { afterMs: 1000, status: 'Completed' },
+      { afterMs: 800, process: 20 },
+      { afterMs: 1600, status: 'Completed' },
     ],
   });
   return id;
@@ -83,16 +83,40 @@ async function rawStream(url: string, accept: string, query: string, options: { 
   return { status: res.status, contentType: res.headers.get('content-type'), text };
 }
 
+const COMPLETED_JOB_QUERY = `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.completed}" }) { state } }`;
+/** A query sent with a streaming Accept header gets Apollo's usual JSON answer. */
+async function expectApolloAnswers(accept: string) {
+  const res = await rawStream(t.url, accept, COMPLETED_JOB_QUERY);
+  expect(res.status).toBe(200);
+  expect(res.contentType).toMatch(/^application\/json/);
+  expect(JSON.parse(res.text)).toEqual({ data: { job: { state: 'SUCCEEDED' } } });
+}
+
+async function followsToCompletion(client: DisposableClient) {
+  const sub = collect(client, JOB_UPDATED(addProgressingJob()));
+  expect(await sub.done).toEqual({});
+  expect(dataOf(sub)).toEqual(PROGRESS);
+}
+
+/** The only subscriber of a job unsubscribes (its client aborts the request): the poller stops calling upstream. */
+async function leavingStopsThePoller(client: DisposableClient) {
+  const id = addRunningJob();
+  const sub = collect(client, JOB_UPDATED(id));
+  await sub.waitFor(1);
+  expect(t.server.pollers.size).toBe(1);
+  sub.unsubscribe();
+  for (let i = 0; i < 50 && t.server.pollers.size > 0; i++) await sleep(20);
+  expect(t.server.pollers.size).toBe(0);
+  const calls = t.sim.calls.count({ jobId: id });
+  await sleep(INTERVAL * 4);
+  expect(t.sim.calls.count({ jobId: id })).toBe(calls);
+}
+
 /** SSE heartbeats (comment lines) fall between events wherever the shared timer ticks. */
 const withoutHeartbeats = (text: string) => text.replace(/(^|\n\n)(:\n\n)+/g, '$1');
 
 describe('GraphQL over SSE (graphql-sse client, distinct connections mode)', () => {
-  it('sends the current state at once, then each change, then completes', async () => {
-    const id = addProgressingJob();
-    const sub = collect(track(sseClient(t.url)), JOB_UPDATED(id));
-    expect(await sub.done).toEqual({});
-    expect(dataOf(sub)).toEqual(PROGRESS);
-  });
+  it('sends the current state at once, then each change, then completes', () => followsToCompletion(track(sseClient(t.url))));
 
   it('frames next and complete as graphql-sse does, for POST and for GET with query params', async () => {
     const id = addProgressingJob();
@@ -129,36 +153,15 @@ describe('GraphQL over SSE (graphql-sse client, distinct connections mode)', () 
   });
 
   it('leaves queries to Apollo, whatever the Accept header', async () => {
-    const query = `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.completed}" }) { state } }`;
-    expect((await rawStream(t.url, SSE, query)).status).toBe(406); // Apollo's answer when it cannot send JSON
-    const res = await rawStream(t.url, `${SSE}, application/json`, query);
-    expect(res.status).toBe(200);
-    expect(res.contentType).toMatch(/^application\/json/);
-    expect(JSON.parse(res.text)).toEqual({ data: { job: { state: 'SUCCEEDED' } } });
+    expect((await rawStream(t.url, SSE, COMPLETED_JOB_QUERY)).status).toBe(406); // Apollo's answer when it cannot send JSON
+    await expectApolloAnswers(`${SSE}, application/json`);
   });
 
-  it('a client that goes away ends its subscription and stops the poller', async () => {
-    const id = addRunningJob();
-    const client = track(sseClient(t.url));
-    const sub = collect(client, JOB_UPDATED(id));
-    await sub.waitFor(1);
-    expect(t.server.pollers.size).toBe(1);
-    sub.unsubscribe();
-    for (let i = 0; i < 50 && t.server.pollers.size > 0; i++) await sleep(20);
-    expect(t.server.pollers.size).toBe(0);
-    const calls = t.sim.calls.count({ jobId: id });
-    await sleep(INTERVAL * 4);
-    expect(t.sim.calls.count({ jobId: id })).toBe(calls);
-  });
+  it('a client that goes away ends its subscription and stops the poller', () => leavingStopsThePoller(track(sseClient(t.url))));
 });
 
 describe('multipart HTTP (Apollo Client 4 HttpLink)', () => {
-  it('sends the current state at once, then each change, then completes', async () => {
-    const id = addProgressingJob();
-    const sub = collect(track(multipartClient(t.url)), JOB_UPDATED(id));
-    expect(await sub.done).toEqual({});
-    expect(dataOf(sub)).toEqual(PROGRESS);
-  });
+  it('sends the current state at once, then each change, then completes', () => followsToCompletion(track(multipartClient(t.url))));
 
   it('frames parts as Apollo’s protocol says, with the closing boundary on completion', async () => {
     for (const accept of [MULTIPART, 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0,application/json;q=0.9']) {
@@ -180,22 +183,9 @@ describe('multipart HTTP (Apollo Client 4 HttpLink)', () => {
     expect(sub.messages[0]!.errors![0]!.extensions!['code']).toBe('BAD_USER_INPUT');
   });
 
-  it('leaves queries with a multipart Accept header to Apollo', async () => {
-    const res = await rawStream(t.url, MULTIPART, `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.completed}" }) { state } }`);
-    expect(res.status).toBe(200);
-    expect(res.contentType).toMatch(/^application\/json/);
-    expect(JSON.parse(res.text)).toEqual({ data: { job: { state: 'SUCCEEDED' } } });
-  });
+  it('leaves queries with a multipart Accept header to Apollo', () => expectApolloAnswers(MULTIPART));
 
-  it('a client that goes away ends its subscription and stops the poller', async () => {
-    const id = addRunningJob();
-    const sub = collect(track(multipartClient(t.url)), JOB_UPDATED(id));
-    await sub.waitFor(1);
-    expect(t.server.pollers.size).toBe(1);
-    sub.unsubscribe();
-    for (let i = 0; i < 50 && t.server.pollers.size > 0; i++) await sleep(20);
-    expect(t.server.pollers.size).toBe(0);
-  });
+  it('a client that goes away ends its subscription and stops the poller', () => leavingStopsThePoller(track(multipartClient(t.url))));
 });
 
 describe('one poller per job, whatever the transports', () => {
@@ -227,31 +217,13 @@ describe('one poller per job, whatever the transports', () => {
 });
 
 describe('credentials (the X-Auth-Token header)', () => {
-  const TOKEN_A = 'http-token-a-secret-000';
-  const TOKEN_B = 'http-token-b-secret-111';
-  const TOKEN_NONE = 'http-token-c-no-projects';
-  let sim: Simulator;
-  let cloud: TestServer;
-  beforeAll(async () => {
-    sim = await createSimulator({
-      tokens: { [TOKEN_A]: { projects: '*' }, [TOKEN_B]: { projects: '*' }, [TOKEN_NONE]: { projects: [] } },
-    });
-    const overrides = Object.fromEntries(
-      ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'].map((s) => [`HUAWEICLOUD_SDK_REGION_${s}_CN_NORTH_4`, sim.url]),
-    );
-    cloud = await startTestServer(
-      { UPSTREAM: 'huaweicloud', HUAWEICLOUD_SDK_PROJECT_ID: DEMO.projectId, POLL_INTERVAL_MS: String(INTERVAL), ...overrides },
-      { simulator: sim },
-    );
-  });
-  afterAll(async () => {
-    await cloud.close();
-    await sim.close();
-  });
+  const { a: TOKEN_A, b: TOKEN_B, none: TOKEN_NONE } = CLOUD_TOKENS;
+  const fixture = cloudWithTokens({ POLL_INTERVAL_MS: String(INTERVAL) });
+
   const q = `subscription { jobUpdated(ref: { service: WORKSPACE, jobId: "${DEMO.workspace.running}" }) { state } }`;
 
   it('fails with UNAUTHENTICATED without a token, on either transport', async () => {
-    for (const client of [sseClient(cloud.url), multipartClient(cloud.url)]) {
+    for (const client of [sseClient(fixture.cloud.url), multipartClient(fixture.cloud.url)]) {
       const sub = collect(track(client), q);
       expect(await sub.done).toEqual({});
       expect(sub.messages[0]!.errors![0]!.extensions!['code']).toBe('UNAUTHENTICATED');
@@ -259,12 +231,12 @@ describe('credentials (the X-Auth-Token header)', () => {
   });
 
   it('polls with each request’s token, shares a poller only between the same credential, and keeps them apart', async () => {
-    sim.calls.reset();
-    const ws = wsClient(cloud.url, { 'X-Auth-Token': TOKEN_A });
+    fixture.sim.calls.reset();
+    const ws = wsClient(fixture.cloud.url, { 'X-Auth-Token': TOKEN_A });
     try {
-      const a = [collect(ws, q), collect(track(sseClient(cloud.url, { 'x-auth-token': TOKEN_A })), q), collect(track(multipartClient(cloud.url, { 'X-Auth-Token': TOKEN_A })), q)];
-      const b = [collect(track(sseClient(cloud.url, { 'X-Auth-Token': TOKEN_B })), q), collect(track(multipartClient(cloud.url, { 'x-auth-token': TOKEN_B })), q)];
-      const denied = [collect(track(sseClient(cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q), collect(track(multipartClient(cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q)];
+      const a = [collect(ws, q), collect(track(sseClient(fixture.cloud.url, { 'x-auth-token': TOKEN_A })), q), collect(track(multipartClient(fixture.cloud.url, { 'X-Auth-Token': TOKEN_A })), q)];
+      const b = [collect(track(sseClient(fixture.cloud.url, { 'X-Auth-Token': TOKEN_B })), q), collect(track(multipartClient(fixture.cloud.url, { 'x-auth-token': TOKEN_B })), q)];
+      const denied = [collect(track(sseClient(fixture.cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q), collect(track(multipartClient(fixture.cloud.url, { 'X-Auth-Token': TOKEN_NONE })), q)];
       await Promise.all([...a, ...b].map((s) => s.waitFor(1)));
       for (const d of denied) {
         await d.done;
@@ -273,15 +245,15 @@ describe('credentials (the X-Auth-Token header)', () => {
       }
       for (const s of [...a, ...b]) expect(s.messages[0]!.data!['jobUpdated'].state).toBe('RUNNING');
       // Same job, two credentials that may see it: two pollers, whatever the transports.
-      expect(cloud.server.pollers.size).toBe(2);
-      expect(cloud.server.pollers.subscriberCount).toBe(5);
+      expect(fixture.cloud.server.pollers.size).toBe(2);
+      expect(fixture.cloud.server.pollers.subscriberCount).toBe(5);
       await sleep(INTERVAL * 3);
-      const tokens = new Set(sim.calls.list({}).map((c) => c.credential));
+      const tokens = new Set(fixture.sim.calls.list({}).map((c) => c.credential));
       expect(tokens.size).toBe(3); // A, B, and the refused one
     } finally {
       await ws.dispose();
       clients.splice(0).forEach((c) => c.dispose());
-      for (let i = 0; i < 100 && cloud.server.pollers.size > 0; i++) await sleep(20);
+      for (let i = 0; i < 100 && fixture.cloud.server.pollers.size > 0; i++) await sleep(20);
     }
   });
 });

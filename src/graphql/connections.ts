@@ -5,6 +5,9 @@
  */
 import type { Metrics } from '../observability/metrics.js';
 
+/** What a connection refused for MAX_CONNECTIONS is told, whatever its transport (with HTTP 503). */
+export const CONNECTIONS_FULL_MESSAGE = 'Too many open connections (MAX_CONNECTIONS); try again later';
+
 export type ConnectionTransport = 'websocket' | 'sse' | 'multipart';
 
 export class ConnectionLimiter {

@@ -20,7 +20,7 @@ import { findAuthToken } from '../auth/credentials.js';
 import { ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { ConnectionLimiter } from './connections.js';
+import { CONNECTIONS_FULL_MESSAGE, type ConnectionLimiter } from './connections.js';
 import type { GraphQLContext } from './context.js';
 import { OperationGate } from './operation-gate.js';
 
@@ -61,7 +61,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
     // Another path: `ws` answers 400 itself, without taking a connection slot.
     if (!wsServer.shouldHandle(request)) return wsServer.handleUpgrade(request, socket, head, () => undefined);
     const release = options.connections.tryOpen('websocket');
-    if (!release) return refuseUpgrade(socket, 'Too many open connections (MAX_CONNECTIONS); try again later');
+    if (!release) return refuseUpgrade(socket, CONNECTIONS_FULL_MESSAGE);
     // The raw socket closes exactly once, whether the handshake failed or the WebSocket ended later.
     socket.once('close', release);
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));

@@ -14,7 +14,7 @@ import type http from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { findAuthToken } from '../../auth/credentials.js';
-import type { ConnectionLimiter } from '../connections.js';
+import { CONNECTIONS_FULL_MESSAGE, type ConnectionLimiter } from '../connections.js';
 import type { OperationRequest } from '../operation-gate.js';
 import type { PreparedSubscription, SubscriptionRunner } from './subscription-runner.js';
 
@@ -159,7 +159,7 @@ export class HttpSubscriptionStreams {
   private serve(protocol: StreamProtocol, prepared: Extract<PreparedSubscription, { kind: 'accepted' }>, req: Request, res: Response): void {
     const release = this.options.connections.tryOpen(protocol);
     if (!release) {
-      const body = 'Too many open connections (MAX_CONNECTIONS); try again later\n';
+      const body = `${CONNECTIONS_FULL_MESSAGE}\n`;
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
       res.end(body);
       return;

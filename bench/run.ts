@@ -10,7 +10,8 @@ import os from 'node:os';
 import { createSimulator, DEMO } from '../src/simulator/index.js';
 import { metricsUrl, startReplicas, uniquePrefix } from '../test/support/replicas.js';
 import { startTestServer } from '../test/support/server.js';
-import { collect, wsClient } from '../test/support/subscriptions.js';
+import { collect, wsClient, type Collected } from '../test/support/subscriptions.js';
+import { multipartClient, sseClient } from '../test/support/http-subscriptions.js';
 import { load, type LoadResult } from './lib/load.js';
 import { scrape, startChild, type ChildServer } from '../test/support/processes.js';
 
@@ -21,6 +22,8 @@ const SOAK_S = QUICK ? 8 : 60;
 const SUB_JOBS = QUICK ? 20 : 100;
 const SUBS_PER_JOB = QUICK ? 10 : 100;
 const SUB_INTERVAL_MS = 2000;
+/** SSE and multipart hold one HTTP connection per subscriber: fewer of them, still enough for a per-subscriber figure. */
+const HTTP_SUBS_PER_JOB = QUICK ? 5 : 20;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -147,12 +150,40 @@ async function upstreamEconomy(results: Results): Promise<void> {
   }
 }
 
+type SubscriptionTransport = 'graphql-ws' | 'sse' | 'multipart';
+
+/** Subscribes `perJob` clients of `transport` to each job; graphql-ws multiplexes them over `perJob` sockets. */
+function subscribers(transport: SubscriptionTransport, url: string, ids: string[], perJob: number) {
+  const query = (id: string) => `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { jobId progress } }`;
+  const disposers: Array<() => unknown> = [];
+  const subs: Array<{ id: string; sub: Collected }> = [];
+  for (let i = 0; i < perJob; i++) {
+    const client = transport === 'graphql-ws' ? wsClient(url) : transport === 'sse' ? sseClient(url) : multipartClient(url);
+    disposers.push(() => client.dispose());
+    for (const id of ids) subs.push({ id, sub: collect(client, query(id)) });
+  }
+  return { subs, dispose: () => Promise.all(disposers.map((d) => d())) };
+}
+
 async function subscriptionScale(results: Results): Promise<void> {
-  const total = SUB_JOBS * SUBS_PER_JOB;
-  log(`subscription scale: ${total} subscribers over ${SUB_JOBS} jobs, poll interval ${SUB_INTERVAL_MS} ms`);
+  for (const transport of ['graphql-ws', 'sse', 'multipart'] as const) {
+    const measured = await subscriptionScaleOver(transport, transport === 'graphql-ws' ? SUBS_PER_JOB : HTTP_SUBS_PER_JOB);
+    // graphql-ws keeps its historical keys; the HTTP transports add their measurements (not the shared settings) beside them.
+    const prefix = transport === 'graphql-ws' ? '' : `${transport}: `;
+    for (const [key, value] of Object.entries(measured)) {
+      if (prefix && (key === 'jobs' || key === 'poll interval ms' || key === 'push latency waves' || key.startsWith('target'))) continue;
+      results.subscriptions[`${prefix}${key}`] = value;
+    }
+  }
+  log(JSON.stringify(results.subscriptions));
+}
+
+async function subscriptionScaleOver(transport: SubscriptionTransport, perJob: number): Promise<Record<string, number>> {
+  const total = SUB_JOBS * perJob;
+  log(`subscription scale over ${transport}: ${total} subscribers over ${SUB_JOBS} jobs, poll interval ${SUB_INTERVAL_MS} ms`);
   const server = await startChild('src/main.ts', { POLL_INTERVAL_MS: String(SUB_INTERVAL_MS), MAX_SUBSCRIPTIONS_PER_CONNECTION: String(SUB_JOBS) });
   const sim = server.simulator!;
-  const clients = Array.from({ length: SUBS_PER_JOB }, () => wsClient(server.url));
+  let live: ReturnType<typeof subscribers> | null = null;
   try {
     const ids = Array.from({ length: SUB_JOBS }, (_, i) => `5ca1e000-0000-4000-8000-${String(i).padStart(12, '0')}`);
     for (const id of ids) {
@@ -163,18 +194,13 @@ async function subscriptionScale(results: Results): Promise<void> {
       });
     }
     const rssBefore = await scrape(metricsUrl(server), 'process_resident_memory_bytes');
-    const subs = clients.flatMap((client) =>
-      ids.map((id) => {
-        const sub = collect(client, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { jobId progress } }`);
-        return { id, sub };
-      }),
-    );
+    live = subscribers(transport, server.url, ids, perJob);
+    const { subs } = live;
     const connectStart = Date.now();
     await Promise.all(subs.map((s) => s.sub.waitFor(1, 120_000)));
     const connectS = (Date.now() - connectStart) / 1000;
     await sleep(3000);
     const rssAfter = await scrape(metricsUrl(server), 'process_resident_memory_bytes');
-
     // Steady state: upstream polls per second and CPU, nothing changing.
     await fetch(`${sim}/_sim/calls`, { method: 'DELETE' });
     const cpuBefore = await scrape(metricsUrl(server), 'process_cpu_seconds_total');
@@ -215,7 +241,7 @@ async function subscriptionScale(results: Results): Promise<void> {
         log(`wave ${wave}: changes ${firstChange % 100000}..${lastChange % 100000}; polls at ${[...new Set(ats.map((a) => Math.round(a / 10) * 10 % 100000))].join(',')}; received ${Math.min(...recv) % 100000}..${Math.max(...recv) % 100000}`);
       }
     }
-    results.subscriptions = {
+    return {
       subscribers: total,
       jobs: SUB_JOBS,
       'poll interval ms': SUB_INTERVAL_MS,
@@ -229,9 +255,8 @@ async function subscriptionScale(results: Results): Promise<void> {
       'resident memory per subscriber KiB': round((rssAfter - rssBefore) / total / 1024, 2),
       'CPU (cores) while idle-polling': round((cpuAfter - cpuBefore) / windowS, 3),
     };
-    log(JSON.stringify(results.subscriptions));
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await live?.dispose();
     await server.stop();
   }
 }

@@ -27,9 +27,11 @@ import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
 import { createFormatError } from './graphql/format-error.js';
 import { armor, parseOptions, upstreamBudgetPlugin } from './graphql/limits.js';
-import { attachGraphqlWs } from './graphql/websocket.js';
-import { CallbackSubscriptions } from './graphql/callback.js';
-import { ConnectionLimiter } from './graphql/connections.js';
+import { attachGraphqlWs } from './graphql/transports/websocket.js';
+import { CallbackSubscriptions } from './graphql/transports/callback.js';
+import { ConnectionLimiter } from './graphql/transports/connections.js';
+import { SubscriptionRunner } from './graphql/transports/subscription-runner.js';
+import { HttpSubscriptionStreams } from './graphql/transports/http-streams.js';
 import { pendingEntryOf, ResponseCache, responseCacheFastPath, responseCachePlugin, type PendingEntry } from './graphql/response-cache.js';
 import { sendBodyError } from './graphql/http-errors.js';
 import { createMetrics, observeSources } from './observability/metrics.js';
@@ -169,7 +171,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A browser's page load of /graphql gets the self-hosted explorer; everything else goes to the API.
   app.use(GRAPHQL_PATH, explorerMiddleware({ enabled: config.explorer, tabs: simulator ? demoTabs() : genericTabs() }));
   if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
-  // Apollo's HTTP callback protocol: answered in front of Apollo (see graphql/callback.ts for why not its plugin).
+  // Subscriptions over SSE and multipart HTTP: run outside Apollo on the same limits as graphql-ws.
+  const subscriptionRunner = new SubscriptionRunner({
+    schema,
+    context: contextFor,
+    validationRules: protection.validationRules,
+    maxTokens: config.limits.maxTokens,
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    formatError,
+    metrics,
+  });
+  const httpStreams = new HttpSubscriptionStreams({ runner: subscriptionRunner, connections, keepAliveMs: config.keepAliveMs });
+  // Apollo's HTTP callback protocol: answered in front of Apollo (see graphql/transports/callback.ts for why not its plugin).
   const callbacks = new CallbackSubscriptions({
     schema,
     context: contextFor,
@@ -187,6 +200,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     GRAPHQL_PATH,
     operationSpans(),
     express.json({ limit: config.maxRequestBytes }),
+    httpStreams.handler,
     callbacks.middleware,
     expressMiddleware(apollo, {
       context: async ({ req }) => contextFor(findAuthToken(req.headers), pendingEntryOf(req)),
@@ -237,8 +251,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
       closed ??= (async () => {
         closing = true; // /readyz answers 503 from now on
         // WebSockets first with 1001 Going Away (not `complete`, which a client would read as "job done"),
-        // then the pollers, then HTTP: stop accepting and drain in-flight requests.
+        // HTTP streams with their protocol's end (neither SSE nor multipart has another), then the pollers, then
+        // HTTP: stop accepting and drain in-flight requests.
         await ws.dispose();
+        await httpStreams.close();
         await callbacks.close(); // `complete` with a shutdown error to every router, before the pollers stop
         pollers.close(); // a replica leading jobs hands them over to the others
         await coordinator?.close();

@@ -1,7 +1,7 @@
 /**
  * Federation: composition with a second subgraph, entities resolved through the same loaders as
  * queries, Apollo Gateway joins over real HTTP, and a subscription through Hive Gateway over the WebSocket
- * subgraph transport.
+ * subgraph transport and over its default one (GraphQL over SSE towards the subgraph).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -163,17 +163,46 @@ describe('through Apollo Gateway', () => {
   });
 });
 
-describe('through Hive Gateway (WebSocket subgraph transport)', () => {
-  it('delivers the current state and an update of a subscription', async () => {
-    const jobId = 'feed0000-0000-4000-8000-000000000001';
-    t.sim.store.add('gaussdb', {
-      id: jobId,
-      status: 'Running',
-      process: 40,
-      instance: { id: 'c'.repeat(32) + 'in07', name: 'db' },
-      // Room for the gateway to start and subscribe on a loaded 2-core machine before the job ends.
-      timeline: [{ afterMs: 2500, status: 'Completed' }],
+/**
+ * Subscribes through a Hive Gateway runtime and reads its SSE answer to the end: the job's updates (joined with
+ * the teams subgraph's `watchers`), whether the stream completed, and which kind of credential polled upstream.
+ */
+async function subscribeThroughGateway(gateway: ReturnType<typeof createGatewayRuntime>, jobNumber: number) {
+  const jobId = `feed0000-0000-4000-8000-00000000000${jobNumber}`;
+  t.sim.store.add('gaussdb', {
+    id: jobId,
+    status: 'Running',
+    process: 40,
+    instance: { id: 'c'.repeat(32) + 'in07', name: 'db' },
+    // Room for the gateway's first request (planning, connecting) on a loaded machine before the job completes.
+    timeline: [{ afterMs: 2500, status: 'Completed' }],
+  });
+  try {
+    const res = await gateway.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': DEMO.token },
+      body: JSON.stringify({
+        query: `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { jobId state progress watchers } }`,
+      }),
     });
+    expect(res.status).toBe(200);
+    const text = await res.text(); // the stream ends when the subscription completes
+    const events = sseEvents(text);
+    expect(events.filter((e) => e.errors)).toEqual([]);
+    expect(events.map((e) => e.data?.['jobUpdated'])).toEqual([
+      { jobId, state: 'RUNNING', progress: 40, watchers: ['team-frontend', expect.any(String)] },
+      { jobId, state: 'SUCCEEDED', progress: 100, watchers: ['team-frontend', expect.any(String)] },
+    ]);
+    expect(text).toContain('event: complete');
+    // Polled with the client's token, not the server's AK/SK.
+    expect(new Set(t.sim.calls.list({ jobId }).map((c) => c.authKind))).toEqual(new Set(['token']));
+  } finally {
+    await gateway.dispose();
+  }
+}
+
+describe('through Hive Gateway (WebSocket subgraph transport)', () => {
+  it('delivers the current state, an update and the completion of a subscription', async () => {
     const gateway = createGatewayRuntime({
       supergraph,
       transports: { http: httpTransport, ws: wsTransport },
@@ -187,27 +216,19 @@ describe('through Hive Gateway (WebSocket subgraph transport)', () => {
       },
       logging: false,
     });
-    try {
-      const res = await gateway.fetch('http://gateway/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-auth-token': DEMO.token },
-        body: JSON.stringify({
-          query: `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { jobId state progress watchers } }`,
-        }),
-      });
-      expect(res.status).toBe(200);
-      const text = await res.text(); // the stream ends when the subscription completes
-      const updates = sseEvents(text)
-        .filter((e) => e.data?.['jobUpdated'])
-        .map((e) => e.data!['jobUpdated']);
-      expect(updates).toEqual([
-        { jobId, state: 'RUNNING', progress: 40, watchers: ['team-frontend', expect.any(String)] },
-        { jobId, state: 'SUCCEEDED', progress: 100, watchers: ['team-frontend', expect.any(String)] },
-      ]);
-      // Polled with the client's token, not the server's AK/SK.
-      expect(new Set(t.sim.calls.list({ jobId }).map((c) => c.authKind))).toEqual(new Set(['token']));
-    } finally {
-      await gateway.dispose();
-    }
+    await subscribeThroughGateway(gateway, 1);
+  });
+});
+
+describe('through Hive Gateway (default subgraph transport: HTTP, subscriptions over SSE)', () => {
+  it('delivers the current state, a change and the completion of a subscription', async () => {
+    const gateway = createGatewayRuntime({
+      supergraph,
+      transports: { http: httpTransport },
+      // The client's token travels to the subgraph as a header (README shows the same config).
+      propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ 'x-auth-token': request.headers.get('x-auth-token') ?? '' }) },
+      logging: false,
+    });
+    await subscribeThroughGateway(gateway, 2);
   });
 });

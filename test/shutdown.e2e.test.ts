@@ -1,12 +1,14 @@
 /**
  * Graceful shutdown of the real entry point (`npm start` = src/main.ts) on SIGTERM and SIGINT: WebSockets close
- * with 1001, an in-flight HTTP request still gets its answer, the process exits 0 within a few seconds.
+ * with 1001, SSE streams end with `complete` and multipart ones with the closing boundary, an in-flight HTTP
+ * request still gets its answer, the process exits 0 within a few seconds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO } from '../src/simulator/index.js';
 import { collect, wsClient } from './support/subscriptions.js';
+import { multipartClient, sseClient } from './support/http-subscriptions.js';
 
 let child: ChildProcess | null = null;
 afterEach(() => {
@@ -30,13 +32,16 @@ async function start(): Promise<{ url: string; simulator: string; exited: Promis
 }
 
 describe('shutdown', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('on %s: 1001 to WebSockets, in-flight HTTP finished, exit 0', async (signal) => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('on %s: 1001 to WebSockets, SSE and multipart streams completed, in-flight HTTP finished, exit 0', async (signal) => {
     const { url, simulator, exited } = await start();
     const client = wsClient(url);
     let closeCode: number | undefined;
     client.on('closed', (event) => (closeCode = (event as { code: number }).code));
-    const sub = collect(client, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.advancing}" }) { state } }`);
-    await sub.waitFor(1);
+    const query = `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.advancing}" }) { state } }`;
+    const sub = collect(client, query);
+    const streams = [sseClient(url), multipartClient(url)];
+    const streamed = streams.map((c) => collect(c, query));
+    await Promise.all([sub, ...streamed].map((s) => s.waitFor(1)));
 
     // Make the next upstream call slow, so that a query is in flight when the signal arrives.
     await fetch(`${simulator}/_sim/faults`, {
@@ -58,6 +63,9 @@ describe('shutdown', () => {
     expect(Date.now() - signalled).toBeLessThan(5000);
     await sub.done;
     expect(closeCode).toBe(1001);
+    // The clients report a clean completion only after `event: complete` / the closing boundary.
+    for (const s of streamed) expect(await s.done).toEqual({});
     await client.dispose();
+    streams.forEach((c) => c.dispose());
   }, 30_000);
 });

@@ -4,8 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { createSimulator, DEMO, type Simulator } from '../src/simulator/index.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { DEMO } from '../src/simulator/index.js';
+import { CLOUD_TOKENS, cloudWithTokens, startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient } from './support/subscriptions.js';
 
 const INTERVAL = 150;
@@ -319,31 +319,12 @@ describe('limits', () => {
 });
 
 describe('credentials (connectionParams)', () => {
-  const TOKEN_A = 'sub-token-a-secret-000';
-  const TOKEN_B = 'sub-token-b-secret-111';
-  const TOKEN_NONE = 'sub-token-c-no-projects';
-  let sim: Simulator;
-  let cloud: TestServer;
-  beforeAll(async () => {
-    sim = await createSimulator({
-      tokens: { [TOKEN_A]: { projects: '*' }, [TOKEN_B]: { projects: '*' }, [TOKEN_NONE]: { projects: [] } },
-    });
-    const overrides = Object.fromEntries(
-      ['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'].map((s) => [`HUAWEICLOUD_SDK_REGION_${s}_CN_NORTH_4`, sim.url]),
-    );
-    cloud = await startTestServer(
-      { UPSTREAM: 'huaweicloud', HUAWEICLOUD_SDK_PROJECT_ID: DEMO.projectId, POLL_INTERVAL_MS: String(INTERVAL), ...overrides },
-      { simulator: sim },
-    );
-  });
-  afterAll(async () => {
-    await cloud.close();
-    await sim.close();
-  });
+  const { a: TOKEN_A, b: TOKEN_B, none: TOKEN_NONE } = CLOUD_TOKENS;
+  const fixture = cloudWithTokens({ POLL_INTERVAL_MS: String(INTERVAL) });
 
   const q = `subscription { jobUpdated(ref: { service: WORKSPACE, jobId: "${DEMO.workspace.running}" }) { state } }`;
   const conn = (params?: Record<string, unknown>) => {
-    const c = wsClient(cloud.url, params);
+    const c = wsClient(fixture.cloud.url, params);
     clients.push(c);
     return c;
   };
@@ -356,7 +337,7 @@ describe('credentials (connectionParams)', () => {
   });
 
   it('reads X-Auth-Token at the top level or under headers, in any case, and keeps credentials apart', async () => {
-    sim.calls.reset();
+    fixture.sim.calls.reset();
     const a = collect(conn({ 'X-Auth-Token': TOKEN_A }), q);
     const b = collect(conn({ headers: { 'x-auth-token': TOKEN_B } }), q);
     const denied = collect(conn({ 'X-AUTH-TOKEN': TOKEN_NONE }), q);
@@ -366,9 +347,9 @@ describe('credentials (connectionParams)', () => {
     expect(a.messages[0]!.data).toEqual({ jobUpdated: { state: 'RUNNING' } });
     expect(b.messages[0]!.data).toEqual({ jobUpdated: { state: 'RUNNING' } });
     // Same job, two credentials: two pollers, each calling with its own token.
-    expect(cloud.server.pollers.size).toBe(2);
+    expect(fixture.cloud.server.pollers.size).toBe(2);
     await sleep(INTERVAL * 3);
-    const credentials = new Set(sim.calls.list({}).map((c) => c.credential));
+    const credentials = new Set(fixture.sim.calls.list({}).map((c) => c.credential));
     expect(credentials.size).toBe(3);
     expect(JSON.stringify(denied.messages)).not.toContain(TOKEN_NONE);
   });

@@ -1,6 +1,6 @@
 /**
  * The checks Apollo's HTTP pipeline applies before execution, for transports that execute outside Apollo
- * (graphql-ws today): parse with the token limit, validate with graphql-js's and graphql-armor's rules, and the
+ * (graphql-ws, and the HTTP streams in graphql/transports/): parse with the token limit, validate with graphql-js's and graphql-armor's rules, and the
  * upstream budget. Thousands of subscribers send the same few documents, so each text is parsed and validated
  * once (bounded LRU). Errors are tagged with Apollo's codes, so formatError maps them to BAD_USER_INPUT alike.
  */
@@ -35,7 +35,8 @@ export interface OperationRequest {
 
 export type GateResult =
   | { document: DocumentNode; operation: OperationDefinitionNode | undefined; errors?: undefined }
-  | { errors: readonly GraphQLError[] };
+  /** `operation` is set when the document parsed, so a transport can tell a subscription that failed validation. */
+  | { errors: readonly GraphQLError[]; operation?: OperationDefinitionNode };
 
 const badInput = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BadUserInput } });
 
@@ -46,6 +47,13 @@ const tagged = (errors: readonly GraphQLError[], code: string) =>
 export class OperationGate {
   private readonly rules: readonly ValidationRule[];
   private readonly documents = new LRUCache<string, { document?: DocumentNode; errors?: readonly GraphQLError[] }>({ max: 1000 });
+
+  /** The operation `operationName` selects (or the first one), or undefined when there is none. */
+  private static operationOf(document: DocumentNode, operationName: string | null | undefined): OperationDefinitionNode | undefined {
+    return document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!operationName || d.name?.value === operationName),
+    );
+  }
 
   constructor(private readonly options: OperationGateOptions) {
     this.rules = [...specifiedRules, ...options.validationRules];
@@ -58,17 +66,15 @@ export class OperationGate {
       try {
         const parsed = parse(request.query, { maxTokens: this.options.maxTokens });
         const errors = validate(this.options.schema, parsed, this.rules);
-        checked = errors.length > 0 ? { errors: tagged(errors, 'GRAPHQL_VALIDATION_FAILED') } : { document: parsed };
+        checked = errors.length > 0 ? { document: parsed, errors: tagged(errors, 'GRAPHQL_VALIDATION_FAILED') } : { document: parsed };
       } catch (err) {
         checked = { errors: err instanceof GraphQLError ? tagged([err], 'GRAPHQL_PARSE_FAILED') : [badInput('Invalid GraphQL document')] };
       }
       this.documents.set(request.query, checked);
     }
-    if (checked.errors) return { errors: checked.errors };
+    const operation = checked.document && OperationGate.operationOf(checked.document, request.operationName);
+    if (checked.errors) return { errors: checked.errors, operation };
     const document = checked.document!;
-    const operation = document.definitions.find(
-      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!request.operationName || d.name?.value === request.operationName),
-    );
     if (operation) {
       const fragments: Record<string, FragmentDefinitionNode> = {};
       for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;

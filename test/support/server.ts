@@ -5,7 +5,8 @@
 import { loadConfig } from '../../src/config.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { createSimulator, DEMO, type Simulator } from '../../src/simulator/index.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
@@ -44,5 +45,36 @@ export async function startTestServer(
       return { ...body, status: res.status };
     },
     close: () => server.close(),
+  };
+}
+
+/** Tokens the simulator of `cloudWithTokens` knows: two that may read every project, one that may read none. */
+export const CLOUD_TOKENS = { a: 'cloud-token-a-secret-000', b: 'cloud-token-b-secret-111', none: 'cloud-token-c-no-projects' } as const;
+
+/**
+ * For the enclosing describe block: the subgraph in cloud mode (no AK/SK of its own, so every operation runs with
+ * the client's token) against a simulator of its own standing in for the four services, which knows CLOUD_TOKENS.
+ */
+export function cloudWithTokens(env: Record<string, string> = {}): { readonly sim: Simulator; readonly cloud: TestServer } {
+  let sim: Simulator | null = null;
+  let cloud: TestServer | null = null;
+  beforeAll(async () => {
+    sim = await createSimulator({
+      tokens: { [CLOUD_TOKENS.a]: { projects: '*' }, [CLOUD_TOKENS.b]: { projects: '*' }, [CLOUD_TOKENS.none]: { projects: [] } },
+    });
+    const overrides = Object.fromEntries(['WORKSPACE', 'WORKSPACEAPP', 'GAUSSDB', 'CPH'].map((s) => [`HUAWEICLOUD_SDK_REGION_${s}_CN_NORTH_4`, sim!.url]));
+    cloud = await startTestServer({ UPSTREAM: 'huaweicloud', HUAWEICLOUD_SDK_PROJECT_ID: DEMO.projectId, ...overrides, ...env }, { simulator: sim });
+  });
+  afterAll(async () => {
+    await cloud?.close();
+    await sim?.close();
+  });
+  return {
+    get sim() {
+      return sim!;
+    },
+    get cloud() {
+      return cloud!;
+    },
   };
 }

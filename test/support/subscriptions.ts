@@ -28,7 +28,15 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
   });
 }
 
-export function collect(client: Client, query: string, variables: Record<string, unknown> = {}): Collected {
+/** What graphql-ws's and graphql-sse's clients have in common (test/support/http-subscriptions.ts adapts Apollo Client). */
+export interface SubscribingClient {
+  subscribe(
+    payload: { query: string; variables?: Record<string, unknown> },
+    sink: { next(value: unknown): void; error(error: unknown): void; complete(): void },
+  ): () => void;
+}
+
+export function collect(client: SubscribingClient, query: string, variables: Record<string, unknown> = {}): Collected {
   const messages: Message[] = [];
   const receivedAt: number[] = [];
   const waiters: Array<() => void> = [];
@@ -38,12 +46,12 @@ export function collect(client: Client, query: string, variables: Record<string,
   const unsubscribe = client.subscribe(
     { query, variables },
     {
-      next: (m) => {
+      next: (m: unknown) => {
         messages.push(m as Message);
         receivedAt.push(Date.now());
         wake();
       },
-      error: (error) => {
+      error: (error: unknown) => {
         finish({ error });
         wake();
       },

@@ -16,13 +16,13 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { findAuthToken } from '../auth/credentials.js';
-import { ErrorCode } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { ConnectionLimiter } from './connections.js';
-import type { GraphQLContext } from './context.js';
-import { OperationGate } from './operation-gate.js';
+import { findAuthToken } from '../../auth/credentials.js';
+import { ErrorCode } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { CONNECTIONS_FULL_MESSAGE, type ConnectionLimiter } from './connections.js';
+import type { GraphQLContext } from '../context.js';
+import { OperationGate } from '../operation-gate.js';
 
 /** graphql-ws's own default, kept explicit because the README promises it. */
 export const CONNECTION_INIT_WAIT_MS = 3000;
@@ -65,7 +65,7 @@ export function attachGraphqlWs(options: GraphqlWsOptions): { dispose(): Promise
     // Another path: `ws` answers 400 itself, without taking a connection slot.
     if (!wsServer.shouldHandle(request)) return wsServer.handleUpgrade(request, socket, head, () => undefined);
     const release = options.connections.tryOpen('websocket');
-    if (!release) return refuseUpgrade(socket, 'Too many open connections (MAX_CONNECTIONS); try again later');
+    if (!release) return refuseUpgrade(socket, CONNECTIONS_FULL_MESSAGE);
     // The raw socket closes exactly once, whether the handshake failed or the WebSocket ended later.
     socket.once('close', release);
     wsServer.handleUpgrade(request, socket, head, (ws) => {

@@ -1,15 +1,21 @@
 /**
  * One cap on live connections per process (MAX_CONNECTIONS), shared by every transport that holds a connection
- * open: a WebSocket, or a callback subscription (no socket, but a poller and our calls to its router). Each
- * takes a slot when it is accepted and gives it back exactly once when it ends.
+ * open: a WebSocket, an HTTP response streaming a subscription (graphql/transports/http-streams.ts), or a
+ * callback subscription (no socket, but a poller and our calls to its router). Each takes a slot when it is
+ * accepted and gives it back exactly once when it ends.
  */
-import type { Metrics } from '../observability/metrics.js';
+import type { Metrics } from '../../observability/metrics.js';
 
-export type ConnectionTransport = 'websocket' | 'callback';
+/** What a connection refused for MAX_CONNECTIONS is told, whatever its transport (with HTTP 503). */
+export const CONNECTIONS_FULL_MESSAGE = 'Too many open connections (MAX_CONNECTIONS); try again later';
+
+export type ConnectionTransport = 'websocket' | 'sse' | 'multipart' | 'callback';
 
 export class ConnectionLimiter {
   private readonly open = new Map<ConnectionTransport, number>([
     ['websocket', 0],
+    ['sse', 0],
+    ['multipart', 0],
     ['callback', 0],
   ]);
   private total = 0;

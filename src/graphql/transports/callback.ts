@@ -22,13 +22,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { GraphQLError, subscribe, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { Agent, request } from 'undici';
-import { findAuthToken } from '../auth/credentials.js';
-import { badUserInput, ErrorCode, toGraphQLError } from '../errors.js';
-import type { Logger } from '../logger.js';
-import type { Metrics } from '../observability/metrics.js';
+import { findAuthToken } from '../../auth/credentials.js';
+import { badUserInput, ErrorCode, toGraphQLError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../observability/metrics.js';
 import type { ConnectionLimiter } from './connections.js';
-import type { GraphQLContext } from './context.js';
-import { OperationGate } from './operation-gate.js';
+import type { GraphQLContext } from '../context.js';
+import { OperationGate } from '../operation-gate.js';
 
 /** The protocol's version header, on every message we send. */
 export const CALLBACK_PROTOCOL_HEADER = { 'subscription-protocol': 'callback/1.0' } as const;

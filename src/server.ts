@@ -171,7 +171,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A browser's page load of /graphql gets the self-hosted explorer; everything else goes to the API.
   app.use(GRAPHQL_PATH, explorerMiddleware({ enabled: config.explorer, tabs: simulator ? demoTabs() : genericTabs() }));
   if (config.explorer && !explorerBuilt()) logger.warn('explorer assets are missing; run `node scripts/build-explorer.mjs`');
-  // Subscriptions over SSE and multipart HTTP: run outside Apollo on the same limits as graphql-ws.
+  // Subscriptions over SSE, multipart and callbacks: run outside Apollo on the same limits as graphql-ws.
   const subscriptionRunner = new SubscriptionRunner({
     schema,
     context: contextFor,
@@ -184,16 +184,10 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const httpStreams = new HttpSubscriptionStreams({ runner: subscriptionRunner, connections, keepAliveMs: config.keepAliveMs });
   // Apollo's HTTP callback protocol: answered in front of Apollo (see graphql/transports/callback.ts for why not its plugin).
   const callbacks = new CallbackSubscriptions({
-    schema,
-    context: contextFor,
-    validationRules: protection.validationRules,
-    maxTokens: config.limits.maxTokens,
-    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    runner: subscriptionRunner,
     allowedPrefixes: config.subscriptionCallbackUrls,
     timeoutMs: config.upstreamHttp.timeoutMs,
     connections,
-    formatError,
-    metrics,
     logger,
   });
   app.use(

@@ -12,23 +12,22 @@
  *   the protocol's body and headers, never a credential;
  * - the `check` is sent before answering; only 204 confirms it; anything else (or no answer within the timeout)
  *   refuses the request with 400 and starts no poller;
- * - the operation runs through graphql-js `subscribe()` on the schema, so it attaches to the shared pollers;
- *   the same operation limits as graphql-ws (graphql/operation-gate.ts), the same formatError, MAX_CONNECTIONS;
+ * - the operation runs through the SubscriptionRunner (graphql/transports/subscription-runner.ts), as SSE and
+ *   multipart do: the shared pollers, the same operation limits and formatError as graphql-ws; each
+ *   subscription holds a MAX_CONNECTIONS slot;
  * - `check` heartbeats within every `heartbeatIntervalMs`, `next` per visible change, `complete` at the end
  *   (with `errors` when it failed, or when the server shuts down); 404 from the router ends the subscription
  *   without another call, any other failure ends it too (the protocol's "terminated by an unexpected error").
  *   No retries: the protocol treats a failed callback as the end of the subscription.
  */
 import type { NextFunction, Request, Response } from 'express';
-import { GraphQLError, subscribe, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { Agent, request } from 'undici';
 import { findAuthToken } from '../../auth/credentials.js';
 import { badUserInput, ErrorCode, toGraphQLError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import type { ConnectionLimiter } from './connections.js';
-import type { GraphQLContext } from '../context.js';
-import { OperationGate } from '../operation-gate.js';
+import type { AcceptedSubscription, RunningSubscription, SubscriptionRunner } from './subscription-runner.js';
 
 /** The protocol's version header, on every message we send. */
 export const CALLBACK_PROTOCOL_HEADER = { 'subscription-protocol': 'callback/1.0' } as const;
@@ -43,19 +42,13 @@ const MAX_HEARTBEAT_MS = 2_147_483_647;
 export type CallbackAction = 'check' | 'next' | 'complete';
 
 export interface CallbackOptions {
-  schema: GraphQLSchema;
-  /** Builds an operation's context from the request's X-Auth-Token (or null). */
-  context: (token: string | null) => GraphQLContext;
-  validationRules: readonly ValidationRule[];
-  maxTokens: number;
-  maxUpstreamCalls: number;
+  /** The same runner as the HTTP streams', so both check, run and format alike. */
+  runner: SubscriptionRunner;
   /** SUBSCRIPTION_CALLBACK_URLS; empty = callback mode off. */
   allowedPrefixes: readonly string[];
   /** Time limit of each call to a router (connect, headers and body). */
   timeoutMs: number;
   connections: ConnectionLimiter;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  metrics: Metrics;
   logger: Logger;
 }
 
@@ -67,7 +60,7 @@ interface Handshake {
 }
 
 interface LiveSubscription extends Handshake {
-  iterator: AsyncGenerator<ExecutionResult, void, void>;
+  running: RunningSubscription;
   heartbeat: NodeJS.Timeout | null;
   /** Calls to the router in flight; a heartbeat is skipped while one is (any message shows we are alive). */
   inFlight: number;
@@ -137,14 +130,18 @@ export function heartbeatPeriod(intervalMs: number): number {
   return intervalMs - Math.min(1000, intervalMs / 2);
 }
 
+/** How the router's subscription request is answered once the subscription has been run. */
+interface Answer {
+  status: number;
+  body: FormattedExecutionResult | { errors: readonly GraphQLFormattedError[] };
+}
+
 export class CallbackSubscriptions {
-  private readonly gate: OperationGate;
   private readonly agent: Agent;
   private readonly live = new Set<LiveSubscription>();
   private closed = false;
 
   constructor(private readonly options: CallbackOptions) {
-    this.gate = new OperationGate(options);
     this.agent = new Agent({ connect: { timeout: options.timeoutMs } });
   }
 
@@ -175,19 +172,17 @@ export class CallbackSubscriptions {
     const operationName = typeof body['operationName'] === 'string' ? body['operationName'] : null;
     const raw = body['variables'];
     const variables = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : null;
-    const checked = this.gate.check({ query: body['query'], operationName, variables });
-    if (checked.errors) return this.refuse(res, 400, [...checked.errors]);
-    if (!checked.operation) return this.refuse(res, 400, [badUserInput('No operation of that name in the document')]);
+    const prepared = this.options.runner.prepare({ query: body['query'], operationName, variables }, findAuthToken(req.headers));
+    if (prepared.kind === 'invalid' || prepared.kind === 'refused') return this.send(res, 400, { errors: prepared.errors });
     // callbackSpec only changes how a subscription is delivered; queries and mutations answer as usual.
-    if (checked.operation.operation !== 'subscription') return next();
+    if (prepared.kind === 'not-subscription') return next();
     if (this.options.allowedPrefixes.length === 0) {
       return this.refuse(res, 400, [badUserInput('Callback subscriptions are off here (SUBSCRIPTION_CALLBACK_URLS is not set)')]);
     }
     const handshake = readHandshake(body['extensions'], this.options.allowedPrefixes);
     if (handshake instanceof GraphQLError) return this.refuse(res, 400, [handshake]);
-    const context = this.options.context(findAuthToken(req.headers));
     try {
-      context.requireCredential();
+      prepared.context.requireCredential();
     } catch (err) {
       return this.refuse(res, 401, [toGraphQLError(err)]);
     }
@@ -208,51 +203,55 @@ export class CallbackSubscriptions {
       if (!req.socket.destroyed) this.refuse(res, 503, [unavailable(SHUTTING_DOWN)]);
       return;
     }
-
-    this.options.metrics.operations.inc({ type: 'subscription' });
-    let result: Awaited<ReturnType<typeof subscribe>>;
-    try {
-      result = await subscribe({ schema: this.options.schema, document: checked.document, operationName, variableValues: variables, contextValue: context });
-    } catch (err) {
-      release();
-      throw err;
-    }
-    if (isAsyncGenerator(result) && this.closed) {
-      // close() ran while the resolver attached: this one never reached the live set it ends.
-      release();
-      void result.return(undefined);
-      return this.refuse(res, 503, [unavailable(SHUTTING_DOWN)]);
-    }
-    if (!isAsyncGenerator(result)) {
-      // Refused by its resolver (bad ref, no credential, MAX_POLLERS): nothing started, the router hears why.
-      release();
-      res.status(200).json(this.formatResult(result));
-      return;
-    }
-    const sub: LiveSubscription = { ...handshake, iterator: result, heartbeat: null, inFlight: 0, ended: false, release };
-    this.live.add(sub);
-    if (sub.heartbeatIntervalMs > 0) {
-      sub.heartbeat = setInterval(() => void this.beat(sub), heartbeatPeriod(sub.heartbeatIntervalMs));
-    }
-    res.status(200).json({ data: null });
-    void this.run(sub);
+    const answer = await this.run(prepared, handshake, release);
+    this.send(res, answer.status, answer.body);
   }
 
-  /** Sends each result as `next`, then `complete`; stops at once when the router ends the subscription. */
-  private async run(sub: LiveSubscription): Promise<void> {
-    try {
-      for (;;) {
-        const step = await sub.iterator.next();
-        if (sub.ended) return;
-        if (step.done) break;
-        const status = await this.post(sub, 'next', { payload: this.formatResult(step.value) });
-        if (sub.ended) return;
-        if (!isSuccess(status)) return this.end(sub, 'next', status);
-      }
-      await this.complete(sub);
-    } catch (err) {
-      await this.complete(sub, [toGraphQLError(err)]);
-    }
+  /**
+   * Runs the subscription: the answer to the router's request settles once it has attached to its poller or been
+   * refused by its resolver (it rejects when subscribe() failed); then each result goes as `next` and the end as
+   * `complete`, and the router ending it stops it at once. The answer is handed back rather than written here, so
+   * a subscription does not hold on to its request for its whole life.
+   */
+  private run(prepared: AcceptedSubscription, handshake: Handshake, release: () => void): Promise<Answer> {
+    return new Promise<Answer>((answer, fail) => {
+      let sub: LiveSubscription | null = null;
+      const running = this.options.runner.run(
+        prepared,
+        async (result) => {
+          if (!sub) {
+            // Before `started`: refused by its resolver (bad ref, no credential, MAX_POLLERS); nothing started.
+            release();
+            return answer({ status: 200, body: result });
+          }
+          const status = await this.post(sub, 'next', { payload: result });
+          if (!sub.ended && !isSuccess(status)) this.end(sub, 'next', status);
+        },
+        () => {
+          if (this.closed) {
+            // close() ran while the resolver attached: this one never reached the live set it ends.
+            release();
+            void running.stop();
+            return answer({ status: 503, body: { errors: this.options.runner.formatErrors([unavailable(SHUTTING_DOWN)]) } });
+          }
+          const live: LiveSubscription = { ...handshake, running, heartbeat: null, inFlight: 0, ended: false, release };
+          sub = live;
+          this.live.add(live);
+          if (live.heartbeatIntervalMs > 0) {
+            live.heartbeat = setInterval(() => void this.beat(live), heartbeatPeriod(live.heartbeatIntervalMs));
+          }
+          answer({ status: 200, body: { data: null } });
+        },
+      );
+      running.done.then(
+        () => sub && this.complete(sub),
+        (err: unknown) => {
+          if (sub) return this.complete(sub, [toGraphQLError(err)]);
+          release();
+          fail(err);
+        },
+      );
+    });
   }
 
   private async beat(sub: LiveSubscription): Promise<void> {
@@ -265,7 +264,7 @@ export class CallbackSubscriptions {
   private async complete(sub: LiveSubscription, errors?: readonly GraphQLError[]): Promise<void> {
     if (sub.ended) return;
     this.stop(sub);
-    const status = await this.post(sub, 'complete', errors?.length ? { errors: errors.map((e) => this.options.formatError(e.toJSON(), e)) } : {});
+    const status = await this.post(sub, 'complete', errors?.length ? { errors: this.options.runner.formatErrors(errors) } : {});
     if (!isSuccess(status) && status !== 404) this.options.logger.debug({ subscriptionId: sub.id, status }, 'callback complete not accepted');
   }
 
@@ -283,7 +282,7 @@ export class CallbackSubscriptions {
     if (sub.heartbeat) clearInterval(sub.heartbeat);
     this.live.delete(sub);
     sub.release();
-    void sub.iterator.return(undefined);
+    void sub.running.stop();
   }
 
   /** One protocol message to the router: its HTTP status, or null when it did not answer in time. */
@@ -309,19 +308,15 @@ export class CallbackSubscriptions {
     }
   }
 
-  private formatResult(result: ExecutionResult): Record<string, unknown> {
-    return result.errors ? { ...result, errors: result.errors.map((e) => this.options.formatError(e.toJSON(), e)) } : { ...result };
+  private refuse(res: Response, status: number, errors: readonly GraphQLError[]): void {
+    this.send(res, status, { errors: this.options.runner.formatErrors(errors) });
   }
 
-  private refuse(res: Response, status: number, errors: readonly GraphQLError[]): void {
-    res.status(status).json({ errors: errors.map((e) => this.options.formatError(e.toJSON(), e)) });
+  private send(res: Response, status: number, body: Answer['body']): void {
+    res.status(status).json(body);
   }
 }
 
 function isSuccess(status: number | null): boolean {
   return status !== null && status >= 200 && status < 300;
-}
-
-function isAsyncGenerator(value: unknown): value is AsyncGenerator<ExecutionResult, void, void> {
-  return typeof (value as AsyncGenerator | null)?.[Symbol.asyncIterator] === 'function';
 }

@@ -16,7 +16,7 @@ import { GraphQLError, type FormattedExecutionResult, type GraphQLFormattedError
 import { findAuthToken } from '../../auth/credentials.js';
 import { CONNECTIONS_FULL_MESSAGE, type ConnectionLimiter } from './connections.js';
 import type { OperationRequest } from '../operation-gate.js';
-import type { PreparedSubscription, SubscriptionRunner } from './subscription-runner.js';
+import type { AcceptedSubscription, SubscriptionRunner } from './subscription-runner.js';
 
 export type StreamProtocol = 'sse' | 'multipart';
 
@@ -142,10 +142,11 @@ export class HttpSubscriptionStreams {
     const protocol = streamProtocolOf(req.method, req.headers.accept);
     const request = protocol && operationRequestOf(req);
     if (!protocol || !request) return next();
-    const prepared = this.options.runner.prepare(request);
-    if (prepared.kind === 'not-subscription') return next();
+    const prepared = this.options.runner.prepare(request, findAuthToken(req.headers));
+    // Apollo answers what is not a valid subscription, with its own checks.
+    if (prepared.kind === 'not-subscription' || prepared.kind === 'invalid') return next();
     if (prepared.kind === 'refused') return sendJson(res, 400, { errors: prepared.errors });
-    this.serve(protocol, prepared, req, res);
+    this.serve(protocol, prepared, res);
   };
 
   /** Ends every stream with its protocol's completion; new ones are refused from now on. */
@@ -156,7 +157,7 @@ export class HttpSubscriptionStreams {
     await Promise.all(streams.map(async (s) => (await s.stop(), s.finished)));
   }
 
-  private serve(protocol: StreamProtocol, prepared: Extract<PreparedSubscription, { kind: 'accepted' }>, req: Request, res: Response): void {
+  private serve(protocol: StreamProtocol, prepared: AcceptedSubscription, res: Response): void {
     const release = this.options.connections.tryOpen(protocol);
     if (!release) {
       const body = `${CONNECTIONS_FULL_MESSAGE}\n`;
@@ -168,7 +169,7 @@ export class HttpSubscriptionStreams {
     res.writeHead(200, framing.headers);
     if (framing.open) res.write(framing.open);
     else res.flushHeaders();
-    const running = this.options.runner.run(prepared, findAuthToken(req.headers), (result) => send(res, framing.next(result)));
+    const running = this.options.runner.run(prepared, (result) => send(res, framing.next(result)));
     const streams = this.live.get(protocol)!;
     const finished = running.done.then(
       () => undefined,

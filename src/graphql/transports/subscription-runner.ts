@@ -1,8 +1,9 @@
 /**
- * Subscriptions for the transports that carry them over plain HTTP (SSE and multipart today; the HTTP callback
- * protocol can drive the same runner). It knows nothing of framing: the operation gate's checks, the request's
- * credential, graphql-js `subscribe()` on the shared pollers, and every error through the one formatError, the
- * same as graphql-ws (graphql/transports/websocket.ts).
+ * Subscriptions for the transports that run them outside Apollo and graphql-ws: SSE and multipart
+ * (graphql/transports/http-streams.ts) and the HTTP callback protocol (graphql/transports/callback.ts). It knows
+ * nothing of HTTP: the operation gate's checks, the request's credential, graphql-js `subscribe()` on the shared
+ * pollers, stopping, and every error through the one formatError, the same as graphql-ws
+ * (graphql/transports/websocket.ts, which keeps graphql-ws's own executor and so uses the gate directly).
  */
 import {
   GraphQLError,
@@ -12,6 +13,7 @@ import {
   type FormattedExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql';
+import { badUserInput } from '../../errors.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { GraphQLContext } from '../context.js';
 import { OperationGate, type OperationGateOptions, type OperationRequest } from '../operation-gate.js';
@@ -25,11 +27,21 @@ export interface SubscriptionRunnerOptions extends OperationGateOptions {
 
 /** The outcome of checking a request before any connection slot is taken or any byte is streamed. */
 export type PreparedSubscription =
-  /** Not a subscription (or not even a document): Apollo answers it as before. */
+  /** A valid query or mutation: not for this runner. */
   | { kind: 'not-subscription' }
-  /** A subscription that fails the gate (validation, token limit, upstream budget): a 400 with these errors. */
+  /**
+   * Refused before it is known to be a subscription: the document does not parse (token limit included), a query
+   * or mutation fails validation, the operation exceeds the upstream budget, or `operationName` names none. A
+   * transport that takes only subscriptions leaves it to Apollo; one that takes every request it is sent answers
+   * with these errors.
+   */
+  | { kind: 'invalid'; errors: GraphQLFormattedError[] }
+  /** A subscription that fails validation: a 400 with these errors. */
   | { kind: 'refused'; errors: GraphQLFormattedError[] }
-  | { kind: 'accepted'; document: DocumentNode; request: OperationRequest };
+  /** `context` is the one the operation will run with, so a transport can refuse early what its resolver would. */
+  | { kind: 'accepted'; document: DocumentNode; request: OperationRequest; context: GraphQLContext };
+
+export type AcceptedSubscription = Extract<PreparedSubscription, { kind: 'accepted' }>;
 
 /** A running subscription: `done` settles when it completed or was stopped; it rejects on an internal failure. */
 export interface RunningSubscription {
@@ -45,12 +57,16 @@ export class SubscriptionRunner {
     this.gate = new OperationGate(options);
   }
 
-  prepare(request: OperationRequest): PreparedSubscription {
+  /** Checks a request and, for an accepted subscription, builds its context from `token` (the request's, or null). */
+  prepare(request: OperationRequest, token: string | null): PreparedSubscription {
     const checked = this.gate.check(request);
-    if (checked.operation?.operation !== 'subscription') return { kind: 'not-subscription' };
-    if (checked.errors) return { kind: 'refused', errors: this.formatErrors(checked.errors) };
-    this.options.metrics.operations.inc({ type: 'subscription' });
-    return { kind: 'accepted', document: checked.document, request };
+    if (checked.operation?.operation === 'subscription') {
+      if (checked.errors) return { kind: 'refused', errors: this.formatErrors(checked.errors) };
+      return { kind: 'accepted', document: checked.document, request, context: this.options.context(token) };
+    }
+    if (checked.errors) return { kind: 'invalid', errors: this.formatErrors(checked.errors) };
+    if (!checked.operation) return { kind: 'invalid', errors: this.formatErrors([badUserInput('No operation of that name in the document')]) };
+    return { kind: 'not-subscription' };
   }
 
   formatErrors(errors: readonly GraphQLError[]): GraphQLFormattedError[] {
@@ -59,20 +75,25 @@ export class SubscriptionRunner {
 
   /**
    * Runs an accepted subscription, handing each result to `next` (awaited, so a slow sink slows only this
-   * subscriber). A subscription refused by its resolver (no credential, bad ref) yields one result with errors.
+   * subscriber). A subscription refused by its resolver (no credential, bad ref, MAX_POLLERS) yields one result
+   * with errors and never calls `started`; one that attached to its poller calls `started` once, before the
+   * first `next`, so a transport that answers the request itself (callback.ts) knows which answer to give.
    */
-  run(prepared: Extract<PreparedSubscription, { kind: 'accepted' }>, token: string | null, next: (result: FormattedExecutionResult) => void | Promise<void>): RunningSubscription {
+  run(prepared: AcceptedSubscription, next: (result: FormattedExecutionResult) => void | Promise<void>, started?: () => void): RunningSubscription {
     let stopped = false;
     let iterator: AsyncIterator<ExecutionResult> | null = null;
     const format = (result: ExecutionResult): FormattedExecutionResult =>
       result.errors ? { ...result, errors: this.formatErrors(result.errors) } : (result as FormattedExecutionResult); // without errors the shapes are the same
+    // Counted when it runs, not when it passes the gate: a request refused afterwards (MAX_CONNECTIONS, the
+    // callback check) runs nothing, as a WebSocket refused at its upgrade sends nothing.
+    this.options.metrics.operations.inc({ type: 'subscription' });
     const done = (async () => {
       const result = await subscribe({
         schema: this.options.schema,
         document: prepared.document,
         operationName: prepared.request.operationName ?? undefined,
         variableValues: prepared.request.variables ?? undefined,
-        contextValue: this.options.context(token),
+        contextValue: prepared.context,
       });
       if (!(Symbol.asyncIterator in result)) {
         if (!stopped) await next(format(result));
@@ -83,6 +104,7 @@ export class SubscriptionRunner {
         await iterator.return?.();
         return;
       }
+      started?.();
       // Not `for await` over an async generator: its return() would wait for the pending next(), so a client
       // that left would keep its poller until the job next changed. graphql-js's iterator returns at once.
       for (;;) {

@@ -26,7 +26,7 @@ import { Agent, request } from 'undici';
 import { findAuthToken } from '../../auth/credentials.js';
 import { badUserInput, ErrorCode, toGraphQLError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ConnectionLimiter } from './connections.js';
+import { CONNECTIONS_FULL_MESSAGE, type ConnectionLimiter } from './connections.js';
 import type { AcceptedSubscription, RunningSubscription, SubscriptionRunner } from './subscription-runner.js';
 
 /** The protocol's version header, on every message we send. */
@@ -188,7 +188,7 @@ export class CallbackSubscriptions {
     }
     const release = this.closed ? null : this.options.connections.tryOpen('callback');
     if (!release) {
-      return this.refuse(res, 503, [unavailable('Too many open connections (MAX_CONNECTIONS); try again later')]);
+      return this.refuse(res, 503, [unavailable(CONNECTIONS_FULL_MESSAGE)]);
     }
 
     const status = await this.post(handshake, 'check');

@@ -443,6 +443,14 @@ const results: Results = {
 };
 const started = Date.now();
 const only = process.env.BENCH_ONLY?.split(',');
+// A partial run (BENCH_ONLY) keeps the other phases' last results, so one phase can be measured again alone.
+if (only && existsSync('bench/results.json')) {
+  const previous = JSON.parse(readFileSync('bench/results.json', 'utf8')) as Partial<Results>;
+  for (const key of Object.keys(results) as Array<keyof Results>) {
+    if (key !== 'machine' && !only.includes(key) && previous[key]) Object.assign(results, { [key]: previous[key] });
+  }
+  results.machine['phases measured in this run'] = only.join(', ');
+}
 const phases: Array<[string, (r: Results) => Promise<void>]> = [
   ['runtime', runtime],
   ['queries', queryThroughput],

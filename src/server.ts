@@ -17,7 +17,8 @@ import { CircuitBreakers } from './upstream/breakers.js';
 import { EndpointResolver } from './upstream/endpoints.js';
 import { UpstreamTransport } from './upstream/http.js';
 import { createServiceClients } from './services/index.js';
-import { createLoaders } from './loaders/index.js';
+import { createLoaders, type CloudPhoneBatch } from './loaders/index.js';
+import { JobObservations } from './loaders/observations.js';
 import { TerminalJobCache } from './loaders/terminal-cache.js';
 import { ClusterCoordinator } from './cluster/coordinator.js';
 import { RedisLink } from './cluster/redis.js';
@@ -95,14 +96,18 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const coordinator = redis
     ? new ClusterCoordinator({ link: redis, prefix: config.redisKeyPrefix, intervalMs: config.pollIntervalMs, logger, metrics })
     : null;
-  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache });
+  // One upstream read per running job at a time, and per window, for queries and pollers alike.
+  const observations = new JobObservations<CloudPhoneBatch>({ maxAgeMs: config.jobMaxAgeMs });
+  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache, observations });
 
   const pollers = new PollerRegistry({
     intervalMs: config.pollIntervalMs,
     maxPollers: config.maxPollers,
     logger,
-    // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
-    fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache }).job.loadMany(keys),
+    // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache; a new observation each
+    // tick (what they see answers queries), though a read in flight is shared.
+    fetch: (keys, credential) =>
+      createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache, observations, fresh: true }).job.loadMany(keys),
     onTick: ({ failed }) => metrics.pollTicks.inc({ outcome: failed > 0 ? 'failed' : 'ok' }),
     coordination: coordinator ?? undefined,
   });

@@ -1,0 +1,118 @@
+/**
+ * What this process last saw of each running job, and the upstream reads in flight: shared by every operation's
+ * loaders and by the pollers (docs/architecture.md#one-observation-per-window).
+ *
+ * - In flight: two reads with the same key (model/job-ref.ts `credentialJobKey`, or a Cloud Phone request id
+ *   with the credential's fingerprint) are never in flight at once; a late arrival shares the first one's
+ *   result or error. Keys carry the fingerprint, so nothing is shared across credentials.
+ * - Freshness window (`JOB_MAX_AGE_MS`): a read that accepts it is answered from an observation of a non-terminal
+ *   job at most `maxAgeMs` old, made by anyone (a query, a poller), or, with a shared store (Redis), by another
+ *   replica; the store keeps the observation's age (a TTL), so the bound holds across the cluster. Terminal jobs
+ *   are not kept here: they go to the terminal-job cache (terminal-cache.ts). `maxAgeMs` 0 turns the window off;
+ *   in-flight sharing stays.
+ */
+import { LRUCache } from 'lru-cache';
+import type { JobModel } from '../model/job.js';
+
+/** A second level shared by replicas; failures count as misses (the job is then fetched upstream). */
+export interface SharedObservationStore {
+  /** The observation and how much longer it may be served, or undefined. */
+  get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined>;
+  set(key: string, job: JobModel, ttlMs: number): void;
+}
+
+export interface JobObservationOptions {
+  /** How old an observation of a running job may be when it answers a read; 0 turns the window off. @default 1000 */
+  maxAgeMs: number;
+  /** Observations kept in memory at most. @default 10000 */
+  max?: number;
+}
+
+/** Reads in flight by key: one call per key at a time, its outcome shared by everyone who asked meanwhile. */
+export class InFlight<T> {
+  private readonly calls = new Map<string, Promise<T>>();
+
+  /** The call in flight for `key`, if any. */
+  get(key: string): Promise<T> | undefined {
+    return this.calls.get(key);
+  }
+
+  /** Joins the call in flight for `key`, or starts `call` and lets others join it until it settles. */
+  share(key: string, call: () => Promise<T>): Promise<T> {
+    const running = this.calls.get(key);
+    if (running) return running;
+    const started = call();
+    this.track([key], started);
+    return started;
+  }
+
+  /** Lets later reads of each key join `call` (a batched call that answers several keys) until it settles. */
+  track(keys: readonly string[], call: Promise<T>): void {
+    for (const key of keys) this.calls.set(key, call);
+    const forget = () => {
+      for (const key of keys) if (this.calls.get(key) === call) this.calls.delete(key);
+    };
+    call.then(forget, forget);
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+}
+
+export class JobObservations<Batch = unknown> {
+  readonly maxAgeMs: number;
+  /** Job reads in flight, by credential-scoped job key. */
+  readonly jobs = new InFlight<JobModel | null>();
+  /** Batched calls in flight (Cloud Phone ListJobs), by credential-scoped request id. */
+  readonly batches = new InFlight<Batch>();
+  private readonly recent: LRUCache<string, JobModel> | null;
+
+  constructor(
+    options: JobObservationOptions,
+    private readonly shared: SharedObservationStore | null = null,
+  ) {
+    this.maxAgeMs = options.maxAgeMs;
+    const max = options.max ?? 10_000;
+    this.recent = options.maxAgeMs > 0 && max > 0 ? new LRUCache({ max, ttl: options.maxAgeMs }) : null;
+  }
+
+  /**
+   * The job under `key`: from an observation young enough when `fresh` is false, else from the read in flight,
+   * else from `fetch` (whose answer is then remembered). `fresh` (pollers) skips the window but still joins a
+   * read in flight.
+   */
+  read(key: string, fetch: () => Promise<JobModel | null>, fresh = false): Promise<JobModel | null> {
+    const young = fresh ? undefined : this.recent?.get(key);
+    if (young) return Promise.resolve(young);
+    return this.jobs.share(key, async () => {
+      if (!fresh && this.recent && this.shared) {
+        const stored = await this.shared.get(key);
+        if (stored && stored.ttlMs > 0 && !stored.job.terminal) {
+          // Keeps the age it had in the store: the window bounds it cluster-wide, not per replica.
+          this.recent.set(key, stored.job, { ttl: Math.min(stored.ttlMs, this.maxAgeMs) });
+          return stored.job;
+        }
+      }
+      const job = await fetch();
+      this.remember(key, job);
+      return job;
+    });
+  }
+
+  /** Keeps a running job's state for the window (here and in the shared store); forgets it once terminal. */
+  private remember(key: string, job: JobModel | null): void {
+    if (!this.recent || !job) return;
+    if (job.terminal) {
+      this.recent.delete(key);
+      return;
+    }
+    this.recent.set(key, job);
+    this.shared?.set(key, job, this.maxAgeMs);
+  }
+
+  /** Observations kept in memory now. */
+  get size(): number {
+    return this.recent?.size ?? 0;
+  }
+}

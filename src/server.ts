@@ -22,7 +22,7 @@ import { JobObservations } from './loaders/observations.js';
 import { TerminalJobCache } from './loaders/terminal-cache.js';
 import { ClusterCoordinator } from './cluster/coordinator.js';
 import { RedisLink } from './cluster/redis.js';
-import { RedisTerminalStore } from './cluster/terminal-store.js';
+import { RedisJobStore } from './cluster/job-store.js';
 import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
@@ -92,12 +92,15 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clients = createServiceClients(transport, reportUnknown);
   const pollClients = createServiceClients(pollTransport, reportUnknown);
   const concurrency = config.upstreamHttp.concurrency;
-  const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisTerminalStore(redis, config.redisKeyPrefix) : null);
+  const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisJobStore(redis, config.redisKeyPrefix, 'terminal') : null);
   const coordinator = redis
     ? new ClusterCoordinator({ link: redis, prefix: config.redisKeyPrefix, intervalMs: config.pollIntervalMs, logger, metrics })
     : null;
   // One upstream read per running job at a time, and per window, for queries and pollers alike.
-  const observations = new JobObservations<CloudPhoneBatch>({ maxAgeMs: config.jobMaxAgeMs });
+  const observations = new JobObservations<CloudPhoneBatch>(
+    { maxAgeMs: config.jobMaxAgeMs },
+    redis ? new RedisJobStore(redis, config.redisKeyPrefix, 'observed') : null,
+  );
   const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache, observations });
 
   const pollers = new PollerRegistry({

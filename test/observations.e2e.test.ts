@@ -71,9 +71,9 @@ describe('in-flight coalescing (JOB_MAX_AGE_MS=0)', () => {
   });
 
   it('Cloud Phone: a batched ListJobs call in flight covers the jobs of the request ids it asks for', async () => {
-    const jobs = sim.store.list('cloudPhone', DEMO.projectId).filter((j) => j.requestId);
+    const jobs = sim.store.list('cloudPhone', DEMO.projectId);
     const byRequest = new Map<string, string[]>();
-    for (const j of jobs) byRequest.set(j.requestId!, [...(byRequest.get(j.requestId!) ?? []), j.jobId]);
+    for (const j of jobs) byRequest.set(j.requestId, [...(byRequest.get(j.requestId) ?? []), j.id]);
     const [requestId, ids] = [...byRequest.entries()].find(([, list]) => list.length >= 2)!;
     sim.faults.add({ route: 'cloudPhone.listJobs', delayMs: 300 });
     const ref = (jobId: string) => `{ job(ref: { service: CLOUD_PHONE, jobId: "${jobId}", requestId: "${requestId}" }) { jobId } }`;

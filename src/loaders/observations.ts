@@ -13,13 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JobModel } from '../model/job.js';
-
-/** A second level shared by replicas; failures count as misses (the job is then fetched upstream). */
-export interface SharedObservationStore {
-  /** The observation and how much longer it may be served, or undefined. */
-  get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined>;
-  set(key: string, job: JobModel, ttlMs: number): void;
-}
+import type { SharedJobStore } from './terminal-cache.js';
 
 export interface JobObservationOptions {
   /** How old an observation of a running job may be when it answers a read; 0 turns the window off. @default 1000 */
@@ -70,7 +64,7 @@ export class JobObservations<Batch = unknown> {
 
   constructor(
     options: JobObservationOptions,
-    private readonly shared: SharedObservationStore | null = null,
+    private readonly shared: SharedJobStore | null = null,
   ) {
     this.maxAgeMs = options.maxAgeMs;
     const max = options.max ?? 10_000;

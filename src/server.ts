@@ -126,8 +126,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A client token wins over the service's AK/SK (whose fingerprint is computed once, not per request).
   const serviceCredential = serviceKeys ? accessKeyCredential(serviceKeys) : null;
   const credentialFor = (token: string | null): Credential | null => (token ? tokenCredential(token) : serviceCredential);
+  const cacheHints = { terminalMaxAgeS: Math.floor(config.terminalCache.ttlMs / 1000), runningMaxAgeS: Math.floor(config.jobMaxAgeMs / 1000) };
   const contextFor = (token: string | null, responseCacheEntry: PendingEntry | null = null): GraphQLContext =>
-    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, responseCacheEntry);
+    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, cacheHints, responseCacheEntry);
   const responseCache = new ResponseCache(config.terminalCache);
   const baseFormatError = createFormatError(logger);
   const formatError: typeof baseFormatError = (formatted, error) => {

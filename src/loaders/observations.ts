@@ -58,6 +58,8 @@ export class JobObservations<Batch = unknown> {
   readonly maxAgeMs: number;
   /** Job reads in flight, by credential-scoped job key. */
   readonly jobs = new InFlight<JobModel | null>();
+  /** Queries' lookups in the shared store in flight, by the same key (a miss goes on to `jobs`). */
+  private readonly lookups = new InFlight<JobModel | null>();
   /** Batched calls in flight (Cloud Phone ListJobs), by credential-scoped request id. */
   readonly batches = new InFlight<Batch>();
   private readonly recent: LRUCache<string, JobModel> | null;
@@ -72,25 +74,22 @@ export class JobObservations<Batch = unknown> {
   }
 
   /**
-   * The job under `key`: from an observation young enough when `fresh` is false, else from the read in flight,
-   * else from `fetch` (whose answer is then remembered). `fresh` (pollers) skips the window but still joins a
-   * read in flight.
+   * The job under `key`: from an observation young enough (here, else in the shared store) when `fresh` is false,
+   * else from the upstream read in flight, else from `fetch` (whose answer is then remembered). `fresh` (pollers)
+   * skips the window but still joins an upstream read in flight; it never waits on a query's store lookup.
    */
   read(key: string, fetch: () => Promise<JobModel | null>, fresh = false): Promise<JobModel | null> {
     const young = fresh ? undefined : this.recent?.get(key);
     if (young) return Promise.resolve(young);
-    return this.jobs.share(key, async () => {
-      if (!fresh && this.recent && this.shared) {
-        const stored = await this.shared.get(key);
-        if (stored && stored.ttlMs > 0 && !stored.job.terminal) {
-          // Keeps the age it had in the store: the window bounds it cluster-wide, not per replica.
-          this.recent.set(key, stored.job, { ttl: Math.min(stored.ttlMs, this.maxAgeMs) });
-          return stored.job;
-        }
-      }
-      const job = await fetch();
-      this.remember(key, job);
-      return job;
+    const fetchNow = () => this.jobs.share(key, () => fetch().then((job) => (this.remember(key, job), job)));
+    const shared = this.shared;
+    if (fresh || !this.recent || !shared || this.jobs.get(key)) return fetchNow();
+    return this.lookups.share(key, async () => {
+      const stored = await shared.get(key);
+      if (!stored || stored.ttlMs <= 0 || stored.job.terminal) return fetchNow();
+      // Keeps the age it had in the store: the window bounds it cluster-wide, not per replica.
+      this.recent?.set(key, stored.job, { ttl: Math.min(stored.ttlMs, this.maxAgeMs) });
+      return stored.job;
     });
   }
 

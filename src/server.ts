@@ -98,7 +98,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     : null;
   // One upstream read per running job at a time, and per window, for queries and pollers alike.
   const observations = new JobObservations<CloudPhoneBatch>(
-    { maxAgeMs: config.jobMaxAgeMs },
+    { maxAgeMs: config.jobMaxAgeMs, metrics },
     redis ? new RedisJobStore(redis, config.redisKeyPrefix, 'observed') : null,
   );
   const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache, observations });

@@ -37,13 +37,21 @@ beforeEach(() => {
   sim.calls.reset();
 });
 
+/** `job_reads_total{source}` of a server's /metrics. */
+async function reads(server: TestServer, source: string): Promise<number> {
+  const text = await (await fetch(server.url.replace(/\/graphql$/, '/metrics'))).text();
+  return Number(new RegExp(`job_reads_total\\{source="${source}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
 const showJobCalls = () => sim.calls.count({ route: 'gaussdb.showJob', jobId: RUNNING });
 
 describe('in-flight coalescing (JOB_MAX_AGE_MS=0)', () => {
   it('N concurrent operations on one running job make one upstream call and get the same answer', async () => {
     sim.faults.add({ route: 'gaussdb.showJob', jobId: RUNNING, delayMs: 300 });
+    const joinedBefore = await reads(off, 'in_flight');
     const answers = await Promise.all(Array.from({ length: 12 }, () => off.gql(q(RUNNING), {}, as(TOKEN_A))));
     expect(showJobCalls()).toBe(1);
+    expect((await reads(off, 'in_flight')) - joinedBefore).toBe(11);
     for (const a of answers) expect(a.data).toEqual({ job: { jobId: RUNNING, state: 'RUNNING', progress: 60 } });
   });
 

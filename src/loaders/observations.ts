@@ -13,6 +13,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { JobModel } from '../model/job.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { SharedJobStore } from './terminal-cache.js';
 
 export interface JobObservationOptions {
@@ -20,7 +21,11 @@ export interface JobObservationOptions {
   maxAgeMs: number;
   /** Observations kept in memory at most. @default 10000 */
   max?: number;
+  /** Counts what answered each read (`job_reads_total{source}`). */
+  metrics?: Metrics;
 }
+
+type ReadSource = 'window' | 'shared' | 'in_flight' | 'upstream';
 
 /** Reads in flight by key: one call per key at a time, its outcome shared by everyone who asked meanwhile. */
 export class InFlight<T> {
@@ -63,12 +68,14 @@ export class JobObservations<Batch = unknown> {
   /** Batched calls in flight (Cloud Phone ListJobs), by credential-scoped request id. */
   readonly batches = new InFlight<Batch>();
   private readonly recent: LRUCache<string, JobModel> | null;
+  private readonly metrics: Metrics | undefined;
 
   constructor(
     options: JobObservationOptions,
     private readonly shared: SharedJobStore | null = null,
   ) {
     this.maxAgeMs = options.maxAgeMs;
+    this.metrics = options.metrics;
     const max = options.max ?? 10_000;
     this.recent = options.maxAgeMs > 0 && max > 0 ? new LRUCache({ max, ttl: options.maxAgeMs }) : null;
   }
@@ -80,17 +87,25 @@ export class JobObservations<Batch = unknown> {
    */
   read(key: string, fetch: () => Promise<JobModel | null>, fresh = false): Promise<JobModel | null> {
     const young = fresh ? undefined : this.recent?.get(key);
-    if (young) return Promise.resolve(young);
-    const fetchNow = () => this.jobs.share(key, () => fetch().then((job) => (this.remember(key, job), job)));
+    if (young) return this.counted('window', Promise.resolve(young));
+    const fetchNow = () =>
+      this.counted(this.jobs.get(key) ? 'in_flight' : 'upstream', this.jobs.share(key, () => fetch().then((job) => (this.remember(key, job), job))));
     const shared = this.shared;
     if (fresh || !this.recent || !shared || this.jobs.get(key)) return fetchNow();
+    const looking = this.lookups.get(key);
+    if (looking) return this.counted('in_flight', looking);
     return this.lookups.share(key, async () => {
       const stored = await shared.get(key);
       if (!stored || stored.ttlMs <= 0 || stored.job.terminal) return fetchNow();
       // Keeps the age it had in the store: the window bounds it cluster-wide, not per replica.
       this.recent?.set(key, stored.job, { ttl: Math.min(stored.ttlMs, this.maxAgeMs) });
-      return stored.job;
+      return this.counted('shared', Promise.resolve(stored.job));
     });
+  }
+
+  private counted<T>(source: ReadSource, answer: Promise<T>): Promise<T> {
+    this.metrics?.jobReads.inc({ source });
+    return answer;
   }
 
   /** Keeps a running job's state for the window (here and in the shared store); forgets it once terminal. */

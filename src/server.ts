@@ -146,6 +146,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     path: GRAPHQL_PATH,
     maxBytes: config.maxRequestBytes,
     credentialOf: (headers) => credentialFor(findAuthToken(headers)),
+    observation: (key) => observations.current(key),
   });
   const httpServer = http.createServer((req, res) => fastPath(req, res, () => app(req, res)));
   const apollo = new ApolloServer<GraphQLContext>({

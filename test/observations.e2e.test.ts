@@ -43,7 +43,8 @@ async function reads(server: TestServer, source: string): Promise<number> {
   return Number(new RegExp(`job_reads_total\\{source="${source}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 }
 
-const showJobCalls = () => sim.calls.count({ route: 'gaussdb.showJob', jobId: RUNNING });
+const showJobCallsOf = (jobId: string) => sim.calls.count({ route: 'gaussdb.showJob', jobId });
+const showJobCalls = () => showJobCallsOf(RUNNING);
 
 describe('in-flight coalescing (JOB_MAX_AGE_MS=0)', () => {
   it('N concurrent operations on one running job make one upstream call and get the same answer', async () => {
@@ -139,3 +140,32 @@ describe('poller observations answer queries', () => {
     }
   });
 });
+
+describe('response cache and running jobs', () => {
+  it('replays an answer while its observations hold, byte for byte; a newer observation makes it a miss', async () => {
+    const t = await start({ JOB_MAX_AGE_MS: '400', TERMINAL_CACHE_MAX: '1000' });
+    const id = DEMO.gaussdb.advancing;
+    sim.store.update('gaussdb', DEMO.projectId, id, { status: 'Running', process: 40 });
+    const send = async () => {
+      const res = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...as(TOKEN_A) }, body: JSON.stringify({ query: q(id) }) });
+      return { body: await res.text(), cacheControl: res.headers.get('cache-control'), type: res.headers.get('content-type') };
+    };
+    const operations = async () => {
+      const text = await (await fetch(t.url.replace(/\/graphql$/, '/metrics'))).text();
+      return Number(/graphql_operations_total\{type="query"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const miss = await send();
+    const ran = await operations();
+    const hit = await send();
+    expect(await operations()).toBe(ran); // answered before GraphQL ran
+    expect(hit).toEqual(miss);
+    expect(showJobCallsOf(id)).toBe(1);
+    sim.store.update('gaussdb', DEMO.projectId, id, { status: 'Running', process: 50 });
+    await sleep(450); // the observation expired: Apollo answers again, from a new one
+    const after = await send();
+    expect(await operations()).toBe(ran + 1);
+    expect(JSON.parse(after.body).data.job.progress).toBe(50);
+    expect(showJobCallsOf(id)).toBe(2);
+  });
+});
+

@@ -4,6 +4,7 @@ import { unauthenticated } from '../errors.js';
 import type { Loaders } from '../loaders/index.js';
 import type { PollerRegistry } from '../polling/registry.js';
 import type { JobModel } from '../model/job.js';
+import { credentialJobKey } from '../model/job-ref.js';
 import type { EndpointResolver } from '../upstream/endpoints.js';
 import type { PendingEntry } from './response-cache.js';
 import type { Defaults } from './validation.js';
@@ -19,8 +20,11 @@ export interface GraphQLContext {
   requireCredential(): Credential;
   /** Shared pollers behind subscriptions. */
   pollers: PollerRegistry;
-  /** Whether this operation's response may be cached: every job it resolved was terminal. */
-  cacheability: { cacheable: boolean };
+  /**
+   * Whether this operation's response may be cached: every job it resolved was terminal, or running and answered
+   * from an observation (`running` lists those, by credential-scoped key: the answer holds while they do).
+   */
+  cacheability: { cacheable: boolean; running: Array<[key: string, job: JobModel]> };
   /**
    * Resolvers report each job they return, for the response cache (graphql/response-cache.ts) and for the
    * cache-control hint of the field that returned it (`info`).
@@ -68,7 +72,7 @@ export function createContext(
   responseCacheEntry: PendingEntry | null = null,
 ): GraphQLContext {
   let loaders: Loaders | null = null;
-  const cacheability = { cacheable: true };
+  const cacheability: GraphQLContext['cacheability'] = { cacheable: true, running: [] };
   return {
     credential,
     defaults,
@@ -77,7 +81,8 @@ export function createContext(
     cacheability,
     responseCacheEntry,
     observe(job, info) {
-      if (job === null || job instanceof Error || !job.terminal) cacheability.cacheable = false;
+      if (job === null || job instanceof Error) cacheability.cacheable = false;
+      else if (!job.terminal && credential) cacheability.running.push([credentialJobKey(job, credential.fingerprint), job]);
       // Cast: Apollo's plugin adds `cacheControl` to graphql-js's info at run time; its type is not in graphql's.
       // Restrict, not set: a field returning several jobs (jobs, _entities) is cacheable as long as its least one.
       (info as GraphQLResolveInfo & CacheControlInfo).cacheControl?.cacheHint.restrict(hintFor(job, hints));

@@ -119,6 +119,11 @@ export class JobObservations<Batch = unknown> {
     this.shared?.set(key, job, this.maxAgeMs);
   }
 
+  /** The observation a read of `key` would be answered from now (within the window), if any. */
+  current(key: string): JobModel | undefined {
+    return this.recent?.get(key);
+  }
+
   /** Observations kept in memory now. */
   get size(): number {
     return this.recent?.size ?? 0;

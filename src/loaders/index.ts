@@ -71,7 +71,6 @@ export function createLoaders({ clients, credential, concurrency, metrics, termi
   const cloudPhoneBatch = new DataLoader<RequestIdKey, CloudPhoneBatch, string>(
     async (keys) => {
       batchSize('cloudPhoneBatch', keys.length);
-      // One call per ≤ 20 distinct request ids of the same region and project.
       // A request id already asked by a call in flight (another operation's, a poller's) shares that call.
       const joined = new Map<string, Promise<CloudPhoneBatch>>();
       for (const key of keys) {

@@ -53,6 +53,7 @@ interface Results {
   machine: Record<string, unknown>;
   runtime: Record<string, number>;
   queries: Record<string, LoadResult & { ratioToBare?: number; upstreamWaitShare?: number }>;
+  running: Record<string, unknown>;
   economy: Record<string, unknown>;
   subscriptions: Record<string, number>;
   soak: Record<string, unknown>;
@@ -89,6 +90,148 @@ async function queryThroughput(results: Results): Promise<void> {
     q['job(ref) terminal, 50 connections']!.ratioToBare = round(q['job(ref) terminal, 50 connections']!.rps / q['bare job(ref), 50 connections']!.rps);
   } finally {
     await Promise.all([bare.stop(), ours.stop()]);
+  }
+}
+
+/** Upstream calls the simulator of a child server saw since the last reset: all, or one route's (and job's). */
+async function upstreamCalls(server: ChildServer, route?: string, jobId?: string): Promise<number> {
+  const query = new URLSearchParams({ ...(route ? { route } : {}), ...(jobId ? { jobId } : {}) });
+  const { calls } = (await (await fetch(`${server.simulator}/_sim/calls?${query}`)).json()) as { calls: unknown[] };
+  return calls.length;
+}
+const resetCalls = (server: ChildServer) => fetch(`${server.simulator}/_sim/calls`, { method: 'DELETE' });
+const patchJob = (server: ChildServer, service: string, jobId: string, patch: Record<string, unknown>) =>
+  fetch(`${server.simulator}/_sim/jobs/${service}/${DEMO.projectId}/${jobId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(patch) });
+
+/** Warm-up, then a measured load run, and the upstream calls the simulator saw during it (all, or one job's). */
+async function measuredLoad(server: ChildServer, body: unknown, options: { connections: number; bodies?: unknown[]; route?: string; jobId?: string }) {
+  await load(server.url, body, { connections: options.connections, durationS: WARMUP_S, bodies: options.bodies });
+  await resetCalls(server);
+  const result = await load(server.url, body, { connections: options.connections, durationS: DURATION_S, bodies: options.bodies });
+  return { ...result, calls: await upstreamCalls(server, options.route, options.jobId) };
+}
+
+/**
+ * Running jobs under query load (docs/architecture.md#one-observation-per-window): a hot running job at 50
+ * connections against the bare server, its upstream calls per second with the freshness window (JOB_MAX_AGE_MS,
+ * default 1000) and without it (coalescing alone), a mix of 100 running jobs over the four services, a job with a
+ * live subscription under the same load, and how long after an upstream change every query sees it.
+ */
+async function runningJobs(results: Results): Promise<void> {
+  const CONNECTIONS = 50;
+  const r = results.running;
+  const hot = jobQuery('GAUSSDB_MYSQL', DEMO.gaussdb.running);
+  log('running jobs: the bare Apollo Server and the subgraph (JOB_MAX_AGE_MS default 1000)');
+  const bare = await startChild('bench/bare-server.ts', {});
+  // Polls a little more often than the window, so a watched job's observation never expires between polls.
+  const ours = await startChild('src/main.ts', { POLL_INTERVAL_MS: '800' });
+  try {
+    await load(bare.url, hot, { connections: CONNECTIONS, durationS: WARMUP_S });
+    const b = await load(bare.url, hot, { connections: CONNECTIONS, durationS: DURATION_S });
+    const o = await measuredLoad(ours, hot, { connections: CONNECTIONS, route: 'gaussdb.showJob', jobId: DEMO.gaussdb.running });
+    Object.assign(r, {
+      'bare job(ref), 50 connections: req/s': round(b.rps, 0),
+      'bare p99 ms': b.p99,
+      'hot running job, 50 connections: req/s': round(o.rps, 0),
+      'p99 ms': o.p99,
+      'errors': o.errors + o.graphqlErrors,
+      'req/s ratio to bare (target ≥ 1.0)': round(o.rps / b.rps),
+      'p99 ratio to bare (target ≤ 1.2)': round(o.p99 / Math.max(b.p99, 1)),
+      'upstream calls per second for the job (target ≤ 1000 ÷ JOB_MAX_AGE_MS + 1 = 2)': round(o.calls / DURATION_S, 2),
+    });
+    log(JSON.stringify(r));
+
+    // A mix of 100 running jobs, 25 per service, each query asking one of them in turn.
+    const services = [
+      ['WORKSPACE', 'workspace', (i: number) => ({ id: `0b5e7000-0000-4000-8000-${String(i).padStart(12, '0')}`, status: 'RUNNING' })],
+      ['APP_STREAMING', 'appStreaming', (i: number) => ({ id: `7441${String(i).padStart(14, '0')}`, status: 'RUNNING' })],
+      ['GAUSSDB_MYSQL', 'gaussdb', (i: number) => ({ id: `0b5e7100-0000-4000-8000-${String(i).padStart(12, '0')}`, status: 'Running', process: 10, instance: { id: 'd'.repeat(32) + 'in07', name: 'mix' } })],
+      ['CLOUD_PHONE', 'cloudPhone', (i: number) => ({ id: `0b5e7200${String(i).padStart(24, '0')}`, requestId: `0b5e7300${String(i).padStart(24, '0')}`, status: 1 })],
+    ] as const;
+    const bodies: unknown[] = [];
+    for (const [service, simName, input] of services) {
+      for (let i = 0; i < 25; i++) {
+        const job = input(i);
+        const res = await fetch(`${ours.simulator}/_sim/jobs/${simName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
+        if (res.status !== 201) throw new Error(`cannot add a ${simName} job: ${res.status} ${await res.text()}`);
+        bodies.push(jobQuery(service, job.id));
+      }
+    }
+    const mix = await measuredLoad(ours, null, { connections: CONNECTIONS, bodies });
+    Object.assign(r, {
+      '100 running jobs (4 services), 50 connections: req/s': round(mix.rps, 0),
+      '100 running jobs: p99 ms': mix.p99,
+      '100 running jobs: errors': mix.errors + mix.graphqlErrors,
+      '100 running jobs: req/s ratio to bare': round(mix.rps / b.rps),
+      '100 running jobs: upstream calls per second per job': round(mix.calls / DURATION_S / 100, 2),
+    });
+    log(JSON.stringify(r));
+
+    // A live subscription on the hot job, and query load on it: the poller's observations answer the queries.
+    const client = wsClient(ours.url);
+    try {
+      const sub = collect(client, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${DEMO.gaussdb.running}" }) { progress } }`);
+      await sub.waitFor(1, 30_000);
+      await sleep(2000);
+      await resetCalls(ours);
+      await sleep(DURATION_S * 1000);
+      const pollsAlone = await upstreamCalls(ours, 'gaussdb.showJob', DEMO.gaussdb.running);
+      await resetCalls(ours);
+      const withLoad = await load(ours.url, hot, { connections: CONNECTIONS, durationS: DURATION_S });
+      const callsWithLoad = await upstreamCalls(ours, 'gaussdb.showJob', DEMO.gaussdb.running);
+      Object.assign(r, {
+        'subscribed job (poll 800 ms): upstream calls per second, no queries': round(pollsAlone / DURATION_S, 2),
+        'subscribed job: upstream calls per second under query load (target: the same)': round(callsWithLoad / DURATION_S, 2),
+        'subscribed job: req/s under query load': round(withLoad.rps, 0),
+      });
+      sub.unsubscribe();
+    } finally {
+      await client.dispose();
+    }
+    log(JSON.stringify(r));
+
+    // Staleness: change the job upstream under load; the time until no answer shows the old value any more.
+    const stale: number[] = [];
+    for (let wave = 0; wave < (QUICK ? 2 : 4); wave++) {
+      const value = 61 + wave;
+      let changedAt = Infinity;
+      let lastOld = 0;
+      const running = load(ours.url, hot, {
+        connections: CONNECTIONS,
+        durationS: 3,
+        onBody: (body, at) => {
+          if (at > changedAt && !body.includes(`"progress":${value}`)) lastOld = at;
+        },
+      });
+      await sleep(1000 + Math.random() * 500);
+      changedAt = Date.now();
+      await patchJob(ours, 'gaussdb', DEMO.gaussdb.running, { process: value });
+      await running;
+      stale.push(Math.max(0, lastOld - changedAt));
+    }
+    Object.assign(r, {
+      'staleness: ms from an upstream change until every query sees it (max of waves)': Math.max(...stale),
+      'staleness waves ms': stale.join(', '),
+      'staleness target ms (window + one upstream call)': '1000 + one call',
+    });
+    log(JSON.stringify(r));
+  } finally {
+    await Promise.all([bare.stop(), ours.stop()]);
+  }
+
+  log('running jobs: the subgraph with JOB_MAX_AGE_MS=0 (coalescing alone)');
+  const off = await startChild('src/main.ts', { JOB_MAX_AGE_MS: '0' });
+  try {
+    const o = await measuredLoad(off, hot, { connections: CONNECTIONS, route: 'gaussdb.showJob', jobId: DEMO.gaussdb.running });
+    Object.assign(r, {
+      'JOB_MAX_AGE_MS=0, hot running job, 50 connections: req/s': round(o.rps, 0),
+      'JOB_MAX_AGE_MS=0: p99 ms': o.p99,
+      'JOB_MAX_AGE_MS=0: upstream calls per second': round(o.calls / DURATION_S, 1),
+      'JOB_MAX_AGE_MS=0: upstream calls per request (coalescing alone)': round(o.calls / Math.max(o.requests, 1), 3),
+    });
+    log(JSON.stringify(r));
+  } finally {
+    await off.stop();
   }
 }
 
@@ -397,6 +540,10 @@ run in parallel, as for \`jobs\`).
 |---|---|---|---|---|---|---|
 ${q}
 
+## Running jobs: one upstream observation per job per window (JOB_MAX_AGE_MS)
+
+${table(r.running)}
+
 ## Runtime: compiled start against tsx
 
 ${table(r.runtime)}
@@ -436,6 +583,7 @@ const results: Results = {
   },
   runtime: {},
   queries: {},
+  running: {},
   economy: {},
   subscriptions: {},
   soak: {},
@@ -454,6 +602,7 @@ if (only && existsSync('bench/results.json')) {
 const phases: Array<[string, (r: Results) => Promise<void>]> = [
   ['runtime', runtime],
   ['queries', queryThroughput],
+  ['running', runningJobs],
   ['economy', upstreamEconomy],
   ['subscriptions', subscriptionScale],
   ['replicas', replicaScale],

@@ -57,6 +57,8 @@ export interface Config {
   introspection: boolean;
   /** Terminal jobs kept in memory per credential; `max` 0 disables. */
   terminalCache: { max: number; ttlMs: number };
+  /** How old an observation of a running job may be when it answers a query; 0 turns the window off. @default 1000 */
+  jobMaxAgeMs: number;
 }
 
 export class ConfigError extends Error {
@@ -133,6 +135,7 @@ const envSchema = z
   INTROSPECTION: boolVar.optional(),
   TERMINAL_CACHE_MAX: intVar(0, 10_000_000).default(10_000),
   TERMINAL_CACHE_TTL_MS: intVar(0, 86_400_000).default(60_000),
+  JOB_MAX_AGE_MS: intVar(0, 3_600_000).default(1000),
   })
   .transform((env) => {
     const explorer = env.EXPLORER ?? env.UPSTREAM === 'simulator';
@@ -173,6 +176,7 @@ const envSchema = z
       subscriptionCallbackUrls: env.SUBSCRIPTION_CALLBACK_URLS,
       introspection: env.INTROSPECTION ?? explorer,
       terminalCache: { max: env.TERMINAL_CACHE_MAX, ttlMs: env.TERMINAL_CACHE_TTL_MS },
+      jobMaxAgeMs: env.JOB_MAX_AGE_MS,
     } satisfies Omit<Config, 'endpointOverrides'>;
   });
 

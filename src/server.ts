@@ -17,11 +17,12 @@ import { CircuitBreakers } from './upstream/breakers.js';
 import { EndpointResolver } from './upstream/endpoints.js';
 import { UpstreamTransport } from './upstream/http.js';
 import { createServiceClients } from './services/index.js';
-import { createLoaders } from './loaders/index.js';
+import { createLoaders, type CloudPhoneBatch } from './loaders/index.js';
+import { JobObservations } from './loaders/observations.js';
 import { TerminalJobCache } from './loaders/terminal-cache.js';
 import { ClusterCoordinator } from './cluster/coordinator.js';
 import { RedisLink } from './cluster/redis.js';
-import { RedisTerminalStore } from './cluster/terminal-store.js';
+import { RedisJobStore } from './cluster/job-store.js';
 import { PollerRegistry } from './polling/registry.js';
 import { buildSchema } from './graphql/schema.js';
 import { createContext, type GraphQLContext } from './graphql/context.js';
@@ -93,18 +94,25 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const clients = createServiceClients(transport, reportUnknown);
   const pollClients = createServiceClients(pollTransport, reportUnknown);
   const concurrency = config.upstreamHttp.concurrency;
-  const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisTerminalStore(redis, config.redisKeyPrefix) : null);
+  const terminalCache = new TerminalJobCache(config.terminalCache, redis ? new RedisJobStore(redis, config.redisKeyPrefix, 'terminal') : null);
   const coordinator = redis
     ? new ClusterCoordinator({ link: redis, prefix: config.redisKeyPrefix, intervalMs: config.pollIntervalMs, logger, metrics })
     : null;
-  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache });
+  // One upstream read per running job at a time, and per window, for queries and pollers alike.
+  const observations = new JobObservations<CloudPhoneBatch>(
+    { maxAgeMs: config.jobMaxAgeMs, metrics },
+    redis ? new RedisJobStore(redis, config.redisKeyPrefix, 'observed') : null,
+  );
+  const loadersFor = (credential: Credential) => createLoaders({ clients, credential, concurrency, metrics, terminalCache, observations });
 
   const pollers = new PollerRegistry({
     intervalMs: config.pollIntervalMs,
     maxPollers: config.maxPollers,
     logger,
-    // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache.
-    fetch: (keys, credential) => createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache }).job.loadMany(keys),
+    // Fresh loaders per tick: dedupe and Cloud Phone request_ids batching, no stale cache; a new observation each
+    // tick (what they see answers queries), though a read in flight is shared.
+    fetch: (keys, credential) =>
+      createLoaders({ clients: pollClients, credential, concurrency, metrics, terminalCache, observations, fresh: true }).job.loadMany(keys),
     onTick: ({ failed }) => metrics.pollTicks.inc({ outcome: failed > 0 ? 'failed' : 'ok' }),
     coordination: coordinator ?? undefined,
   });
@@ -120,8 +128,9 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   // A client token wins over the service's AK/SK (whose fingerprint is computed once, not per request).
   const serviceCredential = serviceKeys ? accessKeyCredential(serviceKeys) : null;
   const credentialFor = (token: string | null): Credential | null => (token ? tokenCredential(token) : serviceCredential);
+  const cacheHints = { terminalMaxAgeS: Math.floor(config.terminalCache.ttlMs / 1000), runningMaxAgeS: Math.floor(config.jobMaxAgeMs / 1000) };
   const contextFor = (token: string | null, responseCacheEntry: PendingEntry | null = null): GraphQLContext =>
-    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, responseCacheEntry);
+    createContext(credentialFor(token), defaults, endpoints, loadersFor, pollers, cacheHints, responseCacheEntry);
   const responseCache = new ResponseCache(config.terminalCache);
   const baseFormatError = createFormatError(logger);
   const formatError: typeof baseFormatError = (formatted, error) => {
@@ -139,6 +148,7 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
     path: GRAPHQL_PATH,
     maxBytes: config.maxRequestBytes,
     credentialOf: (headers) => credentialFor(findAuthToken(headers)),
+    observation: (key) => observations.current(key),
   });
   const httpServer = http.createServer((req, res) => fastPath(req, res, () => app(req, res)));
   const apollo = new ApolloServer<GraphQLContext>({

@@ -30,6 +30,14 @@ describe('configuration (README.md#configuration)', () => {
     });
   });
 
+  it('reads JOB_MAX_AGE_MS: 1000 by default, 0 turns the window off, whole milliseconds only', () => {
+    expect(loadConfig({}).jobMaxAgeMs).toBe(1000);
+    expect(loadConfig({ JOB_MAX_AGE_MS: '0' }).jobMaxAgeMs).toBe(0);
+    expect(loadConfig({ JOB_MAX_AGE_MS: '2500' }).jobMaxAgeMs).toBe(2500);
+    expect(problems({ JOB_MAX_AGE_MS: '-1' })).toEqual(['JOB_MAX_AGE_MS: must be a whole number']);
+    expect(problems({ JOB_MAX_AGE_MS: '3600001' })).toEqual(['JOB_MAX_AGE_MS: must be between 0 and 3600000']);
+  });
+
   it('reads the connection edges: KEEPALIVE_MS (0 is off) and MAX_CONNECTIONS', () => {
     expect(loadConfig({ KEEPALIVE_MS: '0', MAX_CONNECTIONS: '5' })).toMatchObject({ keepAliveMs: 0, maxConnections: 5 });
     expect(problems({ KEEPALIVE_MS: '50' })).toEqual(['KEEPALIVE_MS: must be 0 (off) or at least 100']);

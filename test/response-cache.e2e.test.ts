@@ -91,6 +91,7 @@ describe('a cache hit answers like Apollo', () => {
     await send(on, query, { accept: 'application/graphql-response+json' });
     const hit = await send(on, query, { accept: 'application/graphql-response+json' });
     expect(hit.body.endsWith('}\n')).toBe(true);
-    expect(hit.headers).toMatchObject({ 'content-type': 'application/graphql-response+json; charset=utf-8', 'cache-control': 'no-store' });
+    // Apollo's hint for a terminal job: private, for the terminal-cache TTL (60 s by default).
+    expect(hit.headers).toMatchObject({ 'content-type': 'application/graphql-response+json; charset=utf-8', 'cache-control': 'max-age=60, private' });
   });
 });

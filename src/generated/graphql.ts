@@ -533,8 +533,6 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AppStreamingJob: ResolverTypeWrapper<AppStreamingJobModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AppStreamingSubJob: ResolverTypeWrapper<AppStreamingSubJobModel>;
   CloudPhone: ResolverTypeWrapper<CloudPhoneModel>;
   CloudPhoneJob: ResolverTypeWrapper<CloudPhoneJobModel>;
@@ -556,6 +554,8 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   WorkspaceJob: ResolverTypeWrapper<WorkspaceJobModel>;
   WorkspaceSubJob: ResolverTypeWrapper<WorkspaceSubJobModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -564,8 +564,6 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   AppStreamingJob: AppStreamingJobModel;
-  Int: Scalars['Int']['output'];
-  Boolean: Scalars['Boolean']['output'];
   AppStreamingSubJob: AppStreamingSubJobModel;
   CloudPhone: CloudPhoneModel;
   CloudPhoneJob: CloudPhoneJobModel;
@@ -585,7 +583,16 @@ export type ResolversParentTypes = {
   Subscription: Record<PropertyKey, never>;
   WorkspaceJob: WorkspaceJobModel;
   WorkspaceSubJob: WorkspaceSubJobModel;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 };
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AppServerResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AppServer'] = ResolversParentTypes['AppServer'], FederationReferenceType extends FederationReferenceTypes['AppServer'] = FederationReferenceTypes['AppServer']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AppServer']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -826,3 +833,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WorkspaceSubJob?: WorkspaceSubJobResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+};

@@ -1,6 +1,7 @@
 /**
- * Whole-response cache for operations made only of terminal jobs. Such a response cannot change, so an
- * identical request with the same credential is answered from memory without running GraphQL at all.
+ * Whole-response cache for operations made only of job lookups. An answer of terminal jobs cannot change, and one
+ * with running jobs holds while their observations do (below), so an identical request with the same credential
+ * is answered from memory without running GraphQL at all.
  *
  * A hit must be indistinguishable from Apollo's own answer except in time (README, "Behaviour you can rely
  * on"). So the cache never rebuilds an answer: it stores the status, headers and body bytes Apollo wrote for a
@@ -9,9 +10,13 @@
  * execution (a federated trace asked with `apollo-federation-include-trace`) never takes the fast path.
  *
  * Stored only when: a query whose root fields are all job lookups, no errors, status 200, and every job it
- * resolved is terminal (resolvers report each job to the context; anything else — a listing, a running job, a
- * job that does not exist yet — makes the operation uncacheable). Bounded in entries, with a TTL so that access
+ * resolved is terminal or running (resolvers report each job to the context; anything else — a listing, a job
+ * that does not exist yet — makes the operation uncacheable). Bounded in entries, with a TTL so that access
  * revoked upstream expires, like the terminal-job cache.
+ *
+ * An answer with running jobs holds only while each of them is still answered from the very observation it was
+ * built from (loaders/observations.ts: the same object, within JOB_MAX_AGE_MS): Apollo would then write the same
+ * bytes. Once one is replaced or expires, the entry is a miss and Apollo answers again.
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
@@ -19,6 +24,7 @@ import type http from 'node:http';
 import { Kind } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { Credential } from '../auth/credentials.js';
+import type { JobModel } from '../model/job.js';
 import type { GraphQLContext } from './context.js';
 import { sendBodyError } from './http-errors.js';
 
@@ -33,11 +39,14 @@ interface StoredResponse {
   status: number;
   headers: http.OutgoingHttpHeaders;
   body: Buffer;
+  /** The observations of running jobs it was built from, by credential-scoped key. */
+  observed?: ReadonlyArray<readonly [string, JobModel]>;
 }
 
-/** The plugin's verdict on one miss: whether what Apollo sends for it may be stored. */
+/** The plugin's verdict on one miss: whether what Apollo sends for it may be stored, and what it depends on. */
 export interface PendingEntry {
   approved: boolean;
+  observed?: ReadonlyArray<readonly [string, JobModel]>;
 }
 
 export class ResponseCache {
@@ -64,6 +73,8 @@ export interface FastPathOptions {
   path: string;
   maxBytes: number;
   credentialOf: (headers: Record<string, unknown>) => Credential | null;
+  /** The observation now answering a running job's reads (loaders/observations.ts), if any. */
+  observation: (key: string) => JobModel | undefined;
 }
 
 /** Where the HTTP layer leaves a miss's pending entry for the plugin (on the request object, before Express). */
@@ -103,7 +114,7 @@ export function responseCacheFastPath(cache: ResponseCache, options: FastPathOpt
       const raw = Buffer.concat(chunks);
       const key = `${credential.fingerprint}|${req.headers.accept ?? ''}|${createHash('sha256').update(raw).digest('base64url')}`;
       const hit = cache.get(key);
-      if (hit !== undefined) {
+      if (hit !== undefined && (hit.observed ?? []).every(([k, job]) => options.observation(k) === job)) {
         res.writeHead(hit.status, hit.headers);
         res.end(hit.body);
         return;
@@ -117,7 +128,11 @@ export function responseCacheFastPath(cache: ResponseCache, options: FastPathOpt
       const pending: PendingEntry = { approved: false };
       req[PENDING_ENTRY] = pending;
       recordAnswer(res, (answer) => {
-        if (pending.approved && answer.status === 200) cache.set(key, answer);
+        const observed = pending.observed ?? [];
+        // Not when an observation is already gone (JOB_MAX_AGE_MS=0 keeps none): such an entry could never hit.
+        if (pending.approved && answer.status === 200 && observed.every(([k, job]) => options.observation(k) === job)) {
+          cache.set(key, { ...answer, observed });
+        }
       });
       next();
     });
@@ -149,6 +164,7 @@ export function responseCachePlugin(entryOf: (context: GraphQLContext) => Pendin
           if (!entry || !operation || operation.operation !== 'query' || errors?.length) return;
           if (!contextValue.cacheability.cacheable || response.body.kind !== 'single' || response.body.singleResult.errors) return;
           entry.approved = operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(s.name.value));
+          entry.observed = contextValue.cacheability.running;
         },
       };
     },

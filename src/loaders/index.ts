@@ -20,6 +20,7 @@ import {
   type WorkspaceSubJobQuery,
 } from '../services/clients.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { JobObservations } from './observations.js';
 import type { TerminalJobCache } from './terminal-cache.js';
 
 export interface RequestIdKey extends JobLocation {
@@ -47,6 +48,10 @@ export interface LoaderDeps {
   metrics?: Metrics;
   /** Shared across operations and pollers; absent means no caching. */
   terminalCache?: TerminalJobCache;
+  /** Reads in flight and recent observations of running jobs, shared across operations and pollers. */
+  observations?: JobObservations<CloudPhoneBatch>;
+  /** Skip the freshness window (pollers): always a new observation, though one in flight is shared. */
+  fresh?: boolean;
 }
 
 const locationKey = (l: JobLocation) => `${l.region}|${l.projectId}`;
@@ -57,18 +62,26 @@ async function settle<K, V>(keys: readonly K[], fn: (key: K) => Promise<V>): Pro
   return results.map((r) => (r.status === 'fulfilled' ? r.value : toGraphQLError(r.reason)));
 }
 
-export function createLoaders({ clients, credential, concurrency, metrics, terminalCache }: LoaderDeps): Loaders {
+export function createLoaders({ clients, credential, concurrency, metrics, terminalCache, observations, fresh = false }: LoaderDeps): Loaders {
   const limit = pLimit(concurrency);
   const batchSize = (loader: string, size: number) => metrics?.loaderBatchSize.observe({ loader }, size);
   const fp = credential.fingerprint;
+  const batchKey = (k: RequestIdKey) => `${locationKey(k)}|${k.requestId}|${fp}`;
 
   const cloudPhoneBatch = new DataLoader<RequestIdKey, CloudPhoneBatch, string>(
     async (keys) => {
       batchSize('cloudPhoneBatch', keys.length);
+      // A request id already asked by a call in flight (another operation's, a poller's) shares that call.
+      const joined = new Map<string, Promise<CloudPhoneBatch>>();
+      for (const key of keys) {
+        const running = observations?.batches.get(batchKey(key));
+        if (running) joined.set(batchKey(key), running);
+      }
       // One call per ≤ 20 distinct request ids of the same region and project.
       const chunks = new Map<string, { location: JobLocation; requestIds: string[] }[]>();
       const chunkOf = new Map<string, { location: JobLocation; requestIds: string[] }>();
       for (const key of keys) {
+        if (joined.has(batchKey(key))) continue;
         const lk = locationKey(key);
         const list = chunks.get(lk) ?? [];
         chunks.set(lk, list);
@@ -78,29 +91,28 @@ export function createLoaders({ clients, credential, concurrency, metrics, termi
           list.push(chunk);
         }
         if (!chunk.requestIds.includes(key.requestId)) chunk.requestIds.push(key.requestId);
-        chunkOf.set(`${lk}|${key.requestId}`, chunk);
+        chunkOf.set(batchKey(key), chunk);
       }
       const calls = new Map<object, Promise<CloudPhoneBatch>>();
       for (const list of chunks.values()) {
         for (const chunk of list) {
-          calls.set(
-            chunk,
-            limit(() => clients.cloudPhone.listJobs(chunk.requestIds, chunk.location, credential)).then((jobs) => ({
-              requestIds: chunk.requestIds,
-              jobs,
-            })),
-          );
+          const call = limit(() => clients.cloudPhone.listJobs(chunk.requestIds, chunk.location, credential)).then((jobs) => ({
+            requestIds: chunk.requestIds,
+            jobs,
+          }));
+          calls.set(chunk, call);
+          observations?.batches.track(chunk.requestIds.map((requestId) => batchKey({ ...chunk.location, requestId })), call);
         }
       }
-      return settle(keys, (key) => calls.get(chunkOf.get(`${locationKey(key)}|${key.requestId}`)!)!);
+      return settle(keys, (key) => joined.get(batchKey(key)) ?? calls.get(chunkOf.get(batchKey(key))!)!);
     },
-    { cacheKeyFn: (k) => `${k.region}|${k.projectId}|${k.requestId}|${fp}`, maxBatchSize: 1000 },
+    { cacheKeyFn: batchKey, maxBatchSize: 1000 },
   );
 
   async function loadJob(key: JobRef): Promise<JobModel | null> {
     const cached = await terminalCache?.get(fp, key);
     if (cached) return cached;
-    const job = await fetchJob(key);
+    const job = observations ? await observations.read(credentialJobKey(key, fp), () => fetchJob(key), fresh) : await fetchJob(key);
     terminalCache?.offer(fp, job);
     return job;
   }

@@ -18,8 +18,11 @@ export interface TerminalCacheOptions {
   ttlMs: number;
 }
 
-/** A second level shared by replicas; failures count as misses (the job is then fetched upstream). */
-export interface SharedTerminalStore {
+/**
+ * A second level shared by replicas (cluster/job-store.ts), for terminal jobs here and for observations of running
+ * ones (observations.ts); failures count as misses (the job is then fetched upstream).
+ */
+export interface SharedJobStore {
   /** The job and how long it may still be served, or undefined. */
   get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined>;
   set(key: string, job: JobModel, ttlMs: number): void;
@@ -31,7 +34,7 @@ export class TerminalJobCache {
 
   constructor(
     options: TerminalCacheOptions,
-    private readonly shared: SharedTerminalStore | null = null,
+    private readonly shared: SharedJobStore | null = null,
   ) {
     this.ttlMs = options.ttlMs;
     this.lru = options.max > 0 && options.ttlMs > 0 ? new LRUCache({ max: options.max, ttl: options.ttlMs }) : null;

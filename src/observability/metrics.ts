@@ -14,6 +14,7 @@ export interface Metrics {
   operations: Counter<'type'>;
   errors: Counter<'code'>;
   pollTicks: Counter<'outcome'>;
+  jobReads: Counter<'source'>;
   clusterDegraded: Gauge;
   clusterDegradedEntered: Counter;
   clusterLeases: Counter<'event'>;
@@ -86,6 +87,12 @@ export function createMetrics(): Metrics {
       name: 'poll_ticks_total',
       help: 'Poll ticks (a job, or up to 20 Cloud Phone jobs polled together), by outcome (ok, failed).',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    jobReads: new Counter({
+      name: 'job_reads_total',
+      help: 'Reads of a job not answered by the terminal cache, by what answered: window (a recent observation here), shared (one another replica stored), in_flight (a read under way), upstream (a new call).',
+      labelNames: ['source'],
       registers: [registry],
     }),
     clusterDegraded: new Gauge({

@@ -27,8 +27,9 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: { logger?: Logger; simulator?: Simulator } = {},
 ): Promise<TestServer> {
-  // Call-counting tests measure per-operation behavior: the terminal-job cache is off unless a test turns it on.
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', UPSTREAM_RETRIES: '2', TERMINAL_CACHE_MAX: '0', ...env });
+  // Call-counting tests measure per-operation behavior: the terminal-job cache and the running jobs' freshness
+  // window are off unless a test turns them on (reads in flight are still shared).
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', UPSTREAM_RETRIES: '2', TERMINAL_CACHE_MAX: '0', JOB_MAX_AGE_MS: '0', ...env });
   const server = await startServer(config, { logger: options.logger ?? createLogger('silent'), simulator: options.simulator });
   const sim = (server.simulator ?? options.simulator)!;
   return {

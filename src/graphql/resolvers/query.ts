@@ -1,4 +1,5 @@
 /** Root query fields: validate input, then read the operation's loaders. No HTTP, no parsing here. */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { QueryResolvers } from '../../generated/graphql.js';
 import type { CloudPhoneJobModel, JobModel } from '../../model/job.js';
 import type { GraphQLContext } from '../context.js';
@@ -16,27 +17,27 @@ import {
   requestIds,
 } from '../validation.js';
 
-/** Reports a job to the response cache's bookkeeping and returns it. */
-export function observed<J extends JobModel | null>(ctx: GraphQLContext, job: J): J {
-  ctx.observe(job);
+/** Reports a job to the response cache's bookkeeping and the field's cache hint, and returns it. */
+export function observed<J extends JobModel | null>(ctx: GraphQLContext, info: GraphQLResolveInfo, job: J): J {
+  ctx.observe(job, info);
   return job;
 }
 
 export const Query: QueryResolvers = {
-  job: async (_, { ref }, ctx) => observed(ctx, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints))),
+  job: async (_, { ref }, ctx, info) => observed(ctx, info, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints))),
 
-  jobs: async (_, { refs }, ctx) => {
+  jobs: async (_, { refs }, ctx, info) => {
     const keys = jobRefs(refs, ctx.defaults, ctx.endpoints);
     // loadMany puts an Error in a failed item's place: graphql-js makes that item null with its own error (hence
     // the cast: codegen's list type has no room for an Error item).
     const jobs = await ctx.loaders().job.loadMany(keys);
-    jobs.forEach((job) => ctx.observe(job));
+    jobs.forEach((job) => ctx.observe(job, info));
     return jobs as Array<JobModel | null>;
   },
 
-  jobById: async (_, { id }, ctx) => {
+  jobById: async (_, { id }, ctx, info) => {
     const ref = decodeJobId(id);
-    return observed(ctx, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints)));
+    return observed(ctx, info, await ctx.loaders().job.load(jobRef(ref, ctx.defaults, ctx.endpoints)));
   },
 
   appStreamingSubJobs: (_, args, ctx) => {

@@ -1,4 +1,5 @@
 /** Field resolvers for jobs, sub-jobs and entities: models → fields, nothing else. */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../../generated/graphql.js';
 import type { EntityModel, JobModel, SubJobModel } from '../../model/job.js';
 import { decodeJobId, encodeJobId } from '../global-id.js';
@@ -9,8 +10,8 @@ import { observed } from './query.js';
 const jobId = (job: JobModel) => encodeJobId(job);
 
 /** Resolves an entity reference (`_entities`) through the same loader as queries. */
-const resolveJobReference = async (ref: { id: string }, ctx: GraphQLContext) =>
-  observed(ctx, await ctx.loaders().job.load(jobRef(decodeJobId(ref.id), ctx.defaults, ctx.endpoints)));
+const resolveJobReference = async (ref: { id: string }, ctx: GraphQLContext, info: GraphQLResolveInfo) =>
+  observed(ctx, info, await ctx.loaders().job.load(jobRef(decodeJobId(ref.id), ctx.defaults, ctx.endpoints)));
 
 /** Entities carry only what jobs tell about them; other subgraphs extend them with the rest. */
 // Cast: one factory for five entity types; the object carries every entity field (null), a superset of each

@@ -18,6 +18,9 @@ export interface ChildServer {
   kill(): Promise<void>;
 }
 
+/** How long a child may take to start listening before it is killed. */
+const START_TIMEOUT_MS = 25_000;
+
 /** Starts `node --import tsx <entry.ts>` (or `node <entry.js>`, compiled) and waits for its JSON "listening" log line. */
 export async function startChild(script: string, env: Record<string, string>): Promise<ChildServer> {
   const child = spawn(process.execPath, script.endsWith('.ts') ? ['--import', 'tsx', script] : [script], {
@@ -37,23 +40,29 @@ export async function startChild(script: string, env: Record<string, string>): P
     }
   };
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    const entry = parse(line) as { msg?: string; url?: string; simulator?: string | null } | null;
-    if (entry?.msg === 'cloud-jobs-subgraph listening' || entry?.msg === 'bare apollo listening') {
-      lines.on('line', parse); // keep draining stdout
-      const signal = async (name: NodeJS.Signals) => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(name);
-        await exited;
-      };
-      return {
-        url: entry.url!,
-        simulator: entry.simulator ?? null,
-        child,
-        logs,
-        stop: () => signal('SIGTERM'),
-        kill: () => signal('SIGKILL'),
-      };
+  // A child that never gets to listen is killed, not left running after the test gives up on it.
+  const deadline = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+  try {
+    for await (const line of lines) {
+      const entry = parse(line) as { msg?: string; url?: string; simulator?: string | null } | null;
+      if (entry?.msg === 'cloud-jobs-subgraph listening' || entry?.msg === 'bare apollo listening') {
+        lines.on('line', parse); // keep draining stdout
+        const signal = async (name: NodeJS.Signals) => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(name);
+          await exited;
+        };
+        return {
+          url: entry.url!,
+          simulator: entry.simulator ?? null,
+          child,
+          logs,
+          stop: () => signal('SIGTERM'),
+          kill: () => signal('SIGKILL'),
+        };
+      }
     }
+  } finally {
+    clearTimeout(deadline);
   }
   throw new Error(`${script} exited before listening`);
 }

@@ -293,23 +293,30 @@ async function upstreamEconomy(results: Results): Promise<void> {
   }
 }
 
-type SubscriptionTransport = 'graphql-ws' | 'sse' | 'multipart';
+/** `graphql-ws, one per connection`: as the HTTP transports hold them, one subscription per connection. */
+type SubscriptionTransport = 'graphql-ws' | 'graphql-ws, one per connection' | 'sse' | 'multipart';
 
 /** Subscribes `perJob` clients of `transport` to each job; graphql-ws multiplexes them over `perJob` sockets. */
 function subscribers(transport: SubscriptionTransport, url: string, ids: string[], perJob: number) {
   const query = (id: string) => `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { jobId progress } }`;
   const disposers: Array<() => unknown> = [];
   const subs: Array<{ id: string; sub: Collected }> = [];
+  const clientFor = () => (transport === 'sse' ? sseClient(url) : transport === 'multipart' ? multipartClient(url) : wsClient(url));
   for (let i = 0; i < perJob; i++) {
-    const client = transport === 'graphql-ws' ? wsClient(url) : transport === 'sse' ? sseClient(url) : multipartClient(url);
-    disposers.push(() => client.dispose());
-    for (const id of ids) subs.push({ id, sub: collect(client, query(id)) });
+    // graphql-ws multiplexes every job of a client on one socket, unless each subscription gets its own.
+    const shared = transport === 'graphql-ws' ? clientFor() : null;
+    if (shared) disposers.push(() => shared.dispose());
+    for (const id of ids) {
+      const client = shared ?? clientFor();
+      if (!shared) disposers.push(() => client.dispose());
+      subs.push({ id, sub: collect(client, query(id)) });
+    }
   }
   return { subs, dispose: () => Promise.all(disposers.map((d) => d())) };
 }
 
 async function subscriptionScale(results: Results): Promise<void> {
-  for (const transport of ['graphql-ws', 'sse', 'multipart'] as const) {
+  for (const transport of ['graphql-ws', 'graphql-ws, one per connection', 'sse', 'multipart'] as const) {
     const measured = await subscriptionScaleOver(transport, transport === 'graphql-ws' ? SUBS_PER_JOB : HTTP_SUBS_PER_JOB);
     // graphql-ws keeps its historical keys; the HTTP transports add their measurements (not the shared settings) beside them.
     const prefix = transport === 'graphql-ws' ? '' : `${transport}: `;

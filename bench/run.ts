@@ -13,6 +13,7 @@ import { startTestServer } from '../test/support/server.js';
 import { collect, wsClient, type Collected } from '../test/support/subscriptions.js';
 import { multipartClient, sseClient } from '../test/support/http-subscriptions.js';
 import { load, type LoadResult } from './lib/load.js';
+import { rawMultipartClient } from './lib/raw-multipart.js';
 import { scrape, startChild, type ChildServer } from '../test/support/processes.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -294,14 +295,15 @@ async function upstreamEconomy(results: Results): Promise<void> {
 }
 
 /** `graphql-ws, one per connection`: as the HTTP transports hold them, one subscription per connection. */
-type SubscriptionTransport = 'graphql-ws' | 'graphql-ws, one per connection' | 'sse' | 'multipart';
+type SubscriptionTransport = 'graphql-ws' | 'graphql-ws, one per connection' | 'sse' | 'multipart' | 'multipart, raw reader';
 
 /** Subscribes `perJob` clients of `transport` to each job; graphql-ws multiplexes them over `perJob` sockets. */
 function subscribers(transport: SubscriptionTransport, url: string, ids: string[], perJob: number) {
   const query = (id: string) => `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { jobId progress } }`;
   const disposers: Array<() => unknown> = [];
   const subs: Array<{ id: string; sub: Collected }> = [];
-  const clientFor = () => (transport === 'sse' ? sseClient(url) : transport === 'multipart' ? multipartClient(url) : wsClient(url));
+  const clientFor = () =>
+    transport === 'sse' ? sseClient(url) : transport === 'multipart' ? multipartClient(url) : transport === 'multipart, raw reader' ? rawMultipartClient(url) : wsClient(url);
   for (let i = 0; i < perJob; i++) {
     // graphql-ws multiplexes every job of a client on one socket, unless each subscription gets its own.
     const shared = transport === 'graphql-ws' ? clientFor() : null;
@@ -316,7 +318,7 @@ function subscribers(transport: SubscriptionTransport, url: string, ids: string[
 }
 
 async function subscriptionScale(results: Results): Promise<void> {
-  for (const transport of ['graphql-ws', 'graphql-ws, one per connection', 'sse', 'multipart'] as const) {
+  for (const transport of ['graphql-ws', 'graphql-ws, one per connection', 'sse', 'multipart', 'multipart, raw reader'] as const) {
     const measured = await subscriptionScaleOver(transport, transport === 'graphql-ws' ? SUBS_PER_JOB : HTTP_SUBS_PER_JOB);
     // graphql-ws keeps its historical keys; the HTTP transports add their measurements (not the shared settings) beside them.
     const prefix = transport === 'graphql-ws' ? '' : `${transport}: `;

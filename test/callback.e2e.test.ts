@@ -19,6 +19,7 @@ import { startTestServer, type TestServer } from './support/server.js';
 import { uniquePrefix } from './support/replicas.js';
 import { startCallbackReceiver, type CallbackReceiver, type Received } from './support/callback-receiver.js';
 import { collect, sseEvents, wsClient } from './support/subscriptions.js';
+import { addGaussDbJob } from './support/jobs.js';
 
 const INTERVAL = 150;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,22 +52,12 @@ afterEach(async () => {
   expect(t.server.pollers.size).toBe(0);
 });
 
-let n = 0;
 /** A GaussDB task: Running 10% → 20% → Completed. */
-function addProgressingJob(server: TestServer = t, steps = [600, 1200]): string {
-  const id = `ca11${(++n).toString(16).padStart(4, '0')}-0000-4000-8000-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
-  server.sim.store.add('gaussdb', {
-    id,
-    status: 'Running',
-    process: 10,
-    instance: { id: 'a48e43ff268f4c0e879652d65e63d0fbin07', name: 'orders' },
-    timeline: [
-      { afterMs: steps[0]!, process: 20 },
-      { afterMs: steps[1]!, status: 'Completed' },
-    ],
-  });
-  return id;
-}
+const addProgressingJob = (server: TestServer = t, steps = [600, 1200]) =>
+  addGaussDbJob(server.sim, [
+    { afterMs: steps[0]!, process: 20 },
+    { afterMs: steps[1]!, status: 'Completed' },
+  ]);
 
 const JOB_UPDATED = (jobId: string) => `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { state progress } }`;
 

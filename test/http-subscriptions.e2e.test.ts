@@ -9,11 +9,10 @@ import { scrape } from './support/processes.js';
 import { CLOUD_TOKENS, cloudWithTokens, startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient, type Collected } from './support/subscriptions.js';
 import { multipartClient, sseClient, type DisposableClient } from './support/http-subscriptions.js';
+import { addGaussDbJob } from './support/jobs.js';
 
 const INTERVAL = 150;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let n = 0;
-const uniqueId = () => `5ee${(++n).toString(16).padStart(5, '0')}-0000-4000-8000-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
 const metricsUrl = (url: string) => url.replace(/\/graphql$/, '/metrics');
 const SSE = 'text/event-stream';
 const MULTIPART = 'multipart/mixed;subscriptionSpec="1.0", application/json';
@@ -34,25 +33,12 @@ afterEach(async () => {
 });
 
 /** A GaussDB task that runs 10% → 20% → Completed (steps far enough apart for a loaded machine). */
-function addProgressingJob(): string {
-  const id = uniqueId();
-  t.sim.store.add('gaussdb', {
-    id,
-    status: 'Running',
-    process: 10,
-    instance: { id: 'b48e43ff268f4c0e879652d65e63d0fbin07', name: 'orders' },
-    timeline: [
-      { afterMs: 800, process: 20 },
-      { afterMs: 1600, status: 'Completed' },
-    ],
-  });
-  return id;
-}
-const addRunningJob = (server: TestServer = t) => {
-  const id = uniqueId();
-  server.sim.store.add('gaussdb', { id, status: 'Running', process: 5, instance: { id: 'y'.repeat(32) + 'in07', name: 'db' } });
-  return id;
-};
+const addProgressingJob = () =>
+  addGaussDbJob(t.sim, [
+    { afterMs: 800, process: 20 },
+    { afterMs: 1600, status: 'Completed' },
+  ]);
+const addRunningJob = (server: TestServer = t) => addGaussDbJob(server.sim, [], 5);
 const JOB_UPDATED = (jobId: string) => `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { state progress } }`;
 const PROGRESS = [
   { jobUpdated: { state: 'RUNNING', progress: 10 } },

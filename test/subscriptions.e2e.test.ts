@@ -7,6 +7,7 @@ import type { Client } from 'graphql-ws';
 import { DEMO } from '../src/simulator/index.js';
 import { CLOUD_TOKENS, cloudWithTokens, startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient } from './support/subscriptions.js';
+import { addGaussDbJob } from './support/jobs.js';
 
 const INTERVAL = 150;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,22 +39,12 @@ afterEach(async () => {
 });
 
 /** A GaussDB task that runs 10% → 20% → 20% (no visible change) → Completed. */
-function addProgressingJob(): string {
-  const id = uniqueId();
-  t.sim.store.add('gaussdb', {
-    id,
-    name: 'ResizeGaussDBforMySQLFlavor',
-    status: 'Running',
-    process: 10,
-    instance: { id: 'a48e43ff268f4c0e879652d65e63d0fbin07', name: 'orders' },
-    timeline: [
-      { afterMs: 600, process: 20 },
-      { afterMs: 1200, failReason: null },
-      { afterMs: 1800, status: 'Completed' },
-    ],
-  });
-  return id;
-}
+const addProgressingJob = () =>
+  addGaussDbJob(t.sim, [
+    { afterMs: 600, process: 20 },
+    { afterMs: 1200, failReason: null },
+    { afterMs: 1800, status: 'Completed' },
+  ]);
 
 const JOB_UPDATED = (jobId: string, fields = 'state progress') =>
   `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${jobId}" }) { ${fields} } }`;

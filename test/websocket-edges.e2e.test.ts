@@ -11,11 +11,10 @@ import type { Client } from 'graphql-ws';
 import { startChild, scrape, type ChildServer } from './support/processes.js';
 import { startTestServer, type TestServer } from './support/server.js';
 import { collect, wsClient } from './support/subscriptions.js';
+import { addGaussDbJob } from './support/jobs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PROTOCOL = 'graphql-transport-ws';
-let n = 0;
-const uniqueId = () => `edge${(++n).toString(16).padStart(4, '0')}-0000-4000-8000-${Date.now().toString(16).padStart(12, '0').slice(-12)}`;
 const metricsUrl = (url: string) => url.replace(/\/graphql$/, '/metrics');
 
 /** Opens a raw WebSocket; resolves with it once open, or with the HTTP status of a refused upgrade. */
@@ -112,18 +111,8 @@ describe('heartbeat (KEEPALIVE_MS) and the connection_init deadline', () => {
   });
   afterAll(() => t.close());
 
-  const addRunningJob = (changes: number) => {
-    const id = uniqueId();
-    t.sim.store.add('gaussdb', {
-      id,
-      name: 'ResizeGaussDBforMySQLFlavor',
-      status: 'Running',
-      process: 1,
-      instance: { id: 'a48e43ff268f4c0e879652d65e63d0fbin07', name: 'orders' },
-      timeline: Array.from({ length: changes }, (_, i) => ({ afterMs: 250 * (i + 1), process: Math.min(99, 2 + i) })),
-    });
-    return id;
-  };
+  const addRunningJob = (changes: number) =>
+    addGaussDbJob(t.sim, Array.from({ length: changes }, (_, i) => ({ afterMs: 250 * (i + 1), process: Math.min(99, 2 + i) })), 1);
 
   it('drops a frozen client within two heartbeats and stops polling its job; an active client keeps receiving', async () => {
     const frozenJob = addRunningJob(0);

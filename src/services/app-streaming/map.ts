@@ -5,7 +5,6 @@ import type {
   AppServerModel,
   AppStreamingJobModel,
   AppStreamingSubJobModel,
-  EntityModel,
   JobLocation,
   ResourceModel,
   SubJobPageModel,

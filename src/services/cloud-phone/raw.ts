@@ -11,7 +11,7 @@
  * documented shape.
  */
 import { z } from 'zod';
-import { opt, optText, parserFor, type ParseResult } from '../parse.js';
+import { optText, parserFor, type ParseResult } from '../parse.js';
 
 export type { ParseResult };
 

@@ -3,7 +3,6 @@
  */
 import type {
   DesktopModel,
-  EntityModel,
   JobErrorModel,
   JobLocation,
   SubJobPageModel,

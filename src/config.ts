@@ -7,6 +7,7 @@ import type { AccessKeyCredentials } from './auth/credentials.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './graphql/limits.js';
 import { UPSTREAM_SERVICES } from './upstream/endpoints.js';
 import type { UpstreamHttpConfig } from './upstream/http.js';
+import type { HostPort, RedisTarget } from './cluster/redis.js';
 
 export interface Config {
   /** @default 4001 */
@@ -25,7 +26,8 @@ export interface Config {
   endpointOverrides: Map<string, string[]>;
   /** @default 3000 */
   pollIntervalMs: number;
-  redisUrl: string | null;
+  /** Where Redis is (one node, Sentinel or Cluster); null without Redis, every replica on its own. */
+  redis: RedisTarget | null;
   /** Prefix of every Redis key and channel, so deployments can share a Redis. @default 'cloud-jobs-subgraph' */
   redisKeyPrefix: string;
   /** @default 'info' */
@@ -79,6 +81,20 @@ function intVar(min: number, max: number) {
     .refine((n) => n >= min && n <= max, `must be between ${min} and ${max}`);
 }
 
+/** `host:port[,host:port…]`, IPv6 hosts in brackets: Sentinel and Cluster seed lists. */
+const hostPortList = z
+  .string()
+  .transform((s) => s.split(',').map((a) => a.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((a) => parseHostPort(a) !== null), 'must be a comma-separated list of host:port')
+  .transform((list) => list.map((a) => parseHostPort(a)!));
+
+function parseHostPort(text: string): HostPort | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || port < 1 || port > 65535) return null;
+  return { host: match[1] ?? match[2]!, port };
+}
+
 const boolVar = z
   .string()
   .transform((s) => s.trim().toLowerCase())
@@ -104,6 +120,14 @@ const envSchema = z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  REDIS_SENTINELS: hostPortList.optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be the primary\'s name as the sentinels know it (letters, digits, . _ -)')
+    .optional(),
+  REDIS_CLUSTER_NODES: hostPortList.optional(),
+  REDIS_USERNAME: z.string().regex(/^\S{1,256}$/, 'must be an ACL user name').optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -')
@@ -150,7 +174,7 @@ const envSchema = z
           ? { ak: env.HUAWEICLOUD_SDK_AK, sk: env.HUAWEICLOUD_SDK_SK, securityToken: env.HUAWEICLOUD_SDK_SECURITY_TOKEN ?? null }
           : null,
       pollIntervalMs: env.POLL_INTERVAL_MS,
-      redisUrl: env.REDIS_URL ?? null,
+      redis: redisTarget(env),
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
       logLevel: env.LOG_LEVEL,
       explorer,
@@ -179,6 +203,40 @@ const envSchema = z
       jobMaxAgeMs: env.JOB_MAX_AGE_MS,
     } satisfies Omit<Config, 'endpointOverrides'>;
   });
+
+function redisTarget(env: {
+  REDIS_URL?: string | undefined;
+  REDIS_SENTINELS?: HostPort[] | undefined;
+  REDIS_SENTINEL_NAME?: string | undefined;
+  REDIS_CLUSTER_NODES?: HostPort[] | undefined;
+  REDIS_USERNAME?: string | undefined;
+  REDIS_PASSWORD?: string | undefined;
+}): RedisTarget | null {
+  const credentials = { username: env.REDIS_USERNAME ?? null, password: env.REDIS_PASSWORD ?? null };
+  if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_NAME) return { mode: 'sentinel', sentinels: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME, ...credentials };
+  if (env.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: env.REDIS_CLUSTER_NODES, ...credentials };
+  return env.REDIS_URL ? { mode: 'single', url: env.REDIS_URL } : null;
+}
+
+/** The rules between the Redis variables, one line each (names only: a password never appears in an error). */
+function checkRedisVariables(given: Record<string, string | undefined>, problems: string[]): void {
+  const set = (name: string) => given[name] !== undefined;
+  const places = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].filter(set);
+  if (places.length > 1) {
+    // One line: what else looks wrong follows from which of them was meant.
+    problems.push(`${places.join(', ')}: set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES`);
+    return;
+  }
+  if (set('REDIS_SENTINELS') !== set('REDIS_SENTINEL_NAME')) {
+    problems.push(set('REDIS_SENTINELS') ? 'REDIS_SENTINEL_NAME: must be set with REDIS_SENTINELS' : 'REDIS_SENTINEL_NAME: needs REDIS_SENTINELS');
+  }
+  for (const name of ['REDIS_USERNAME', 'REDIS_PASSWORD']) {
+    if (!set(name)) continue;
+    if (set('REDIS_URL')) problems.push(`${name}: REDIS_URL carries its own credentials (redis://user:password@host:port)`);
+    else if (!set('REDIS_SENTINELS') && !set('REDIS_CLUSTER_NODES')) problems.push(`${name}: needs REDIS_SENTINELS or REDIS_CLUSTER_NODES`);
+  }
+  if (set('REDIS_USERNAME') && !set('REDIS_PASSWORD')) problems.push('REDIS_USERNAME: must be set with REDIS_PASSWORD');
+}
 
 function isHttpUrl(text: string): boolean {
   try {
@@ -229,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`${name}: ${issue.message}`);
   }
   const endpointOverrides = parseOverrides(env, problems);
+  checkRedisVariables(given, problems);
   // A key pair needs both halves; a half that is invalid counts as missing.
   const hasAk = given['HUAWEICLOUD_SDK_AK'] !== undefined && !invalid.has('HUAWEICLOUD_SDK_AK');
   const hasSk = given['HUAWEICLOUD_SDK_SK'] !== undefined && !invalid.has('HUAWEICLOUD_SDK_SK');

@@ -67,8 +67,8 @@ export async function startServer(config: Config, options: ServerOptions = {}): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const reportUnknown = reportOnce((service, rawStatus) => logger.warn({ service, rawStatus }, 'undocumented upstream status; mapped to UNKNOWN'));
   const metrics = createMetrics();
-  // With REDIS_URL, replicas share pollers and the terminal-job cache; without it, everything stays in process.
-  const redis = config.redisUrl ? new RedisLink({ url: config.redisUrl, logger }) : null;
+  // With Redis (one node, Sentinel or Cluster), replicas share pollers and the terminal-job cache; without it, everything stays in process.
+  const redis = config.redis ? new RedisLink({ target: config.redis, logger }) : null;
 
   // The simulator only ever runs in simulator mode: never beside real credentials against the real cloud.
   let simulator: Simulator | null = null;

@@ -22,7 +22,7 @@ describe('configuration (README.md#configuration)', () => {
       projectId: null,
       accessKey: null,
       pollIntervalMs: 3000,
-      redisUrl: null,
+      redis: null,
       logLevel: 'info',
       explorer: true,
       keepAliveMs: 15_000,
@@ -54,6 +54,54 @@ describe('configuration (README.md#configuration)', () => {
     expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'http://router:4000/callback,/callback' })).toEqual([line]);
     expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'ftp://router/callback' })).toEqual([line]);
     expect(problems({ SUBSCRIPTION_CALLBACK_URLS: 'router:4000' })).toEqual([line]);
+  });
+
+  it('reads where Redis is: one node, a Sentinel-managed primary, or a Cluster', () => {
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.com:6380/0' }).redis).toEqual({ mode: 'single', url: 'rediss://user:pw@redis.example.com:6380/0' });
+    expect(loadConfig({ REDIS_SENTINELS: 's1:26379, 10.0.0.2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'jobs', REDIS_PASSWORD: 'pw' }).redis).toEqual({
+      mode: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: '10.0.0.2', port: 26380 },
+        { host: '::1', port: 26381 },
+      ],
+      name: 'jobs',
+      username: null,
+      password: 'pw',
+    });
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'n1:7000,n2:7001', REDIS_USERNAME: 'app', REDIS_PASSWORD: 'pw' }).redis).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: 'n1', port: 7000 },
+        { host: 'n2', port: 7001 },
+      ],
+      username: 'app',
+      password: 'pw',
+    });
+  });
+
+  it('takes at most one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES, said in one line', () => {
+    const one = 'set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES';
+    expect(problems({ REDIS_URL: 'redis://r:6379', REDIS_SENTINELS: 's:26379' })).toEqual([`REDIS_URL, REDIS_SENTINELS: ${one}`]);
+    expect(problems({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'n:7000', REDIS_PASSWORD: 'pw' })).toEqual([`REDIS_URL, REDIS_CLUSTER_NODES: ${one}`]);
+    expect(problems({ REDIS_URL: 'redis://r', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm', REDIS_CLUSTER_NODES: 'n:7000' })).toEqual([
+      `REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES: ${one}`,
+    ]);
+  });
+
+  it('checks the Redis seed lists, the sentinel name and where credentials belong, never echoing a password', () => {
+    const list = 'must be a comma-separated list of host:port';
+    expect(problems({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'm' })).toEqual([`REDIS_SENTINELS: ${list}`]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'n1:7000,n2:70000' })).toEqual([`REDIS_CLUSTER_NODES: ${list}`]);
+    expect(problems({ REDIS_CLUSTER_NODES: 'redis://n1:7000' })).toEqual([`REDIS_CLUSTER_NODES: ${list}`]);
+    expect(problems({ REDIS_SENTINELS: 's1:26379' })).toEqual(['REDIS_SENTINEL_NAME: must be set with REDIS_SENTINELS']);
+    expect(problems({ REDIS_SENTINEL_NAME: 'm' })).toEqual(['REDIS_SENTINEL_NAME: needs REDIS_SENTINELS']);
+    expect(problems({ REDIS_URL: 'redis://r:6379', REDIS_PASSWORD: 'hunter2-secret' })).toEqual([
+      'REDIS_PASSWORD: REDIS_URL carries its own credentials (redis://user:password@host:port)',
+    ]);
+    expect(problems({ REDIS_PASSWORD: 'hunter2-secret' })).toEqual(['REDIS_PASSWORD: needs REDIS_SENTINELS or REDIS_CLUSTER_NODES']);
+    expect(problems({ REDIS_CLUSTER_NODES: 'n:7000', REDIS_USERNAME: 'app' })).toEqual(['REDIS_USERNAME: must be set with REDIS_PASSWORD']);
+    expect(problems({ REDIS_URL: 'redis://r', REDIS_PASSWORD: 'hunter2-secret', REDIS_USERNAME: 'app' }).join('\n')).not.toContain('hunter2');
   });
 
   it('turns the explorer off by default against the real cloud', () => {

@@ -54,7 +54,7 @@ describe('observations shared through Redis (JOB_MAX_AGE_MS)', () => {
     expect(calls(id)).toHaveLength(1);
     // The observation a stored, with the window as its TTL (written just after a answered, hence the wait).
     let key: string | undefined;
-    await waitFor(async () => ([key] = await redis.keys(`${prefix}:observed:GAUSSDB_MYSQL|*|${id}|*`)).length === 1, WINDOW / 2, 'the observation in Redis');
+    await waitFor(async () => ([key] = await redis.keys(`${prefix}:{GAUSSDB_MYSQL|*|${id}|*}:observed`)).length === 1, WINDOW / 2, 'the observation in Redis');
     const ttl = await redis.pttl(key!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(WINDOW);
@@ -78,7 +78,7 @@ describe('observations shared through Redis (JOB_MAX_AGE_MS)', () => {
     expect(calls(id).map((c) => c.authKind)).toEqual(['aksk', 'token']);
     // One observation per credential (written just after each answer, hence the wait).
     let keys: string[] = [];
-    await waitFor(async () => (keys = await redis.keys(`${prefix}:observed:*${id}*`)).length === 2, WINDOW / 2, 'both observations in Redis');
+    await waitFor(async () => (keys = await redis.keys(`${prefix}:{*${id}*}:observed`)).length === 2, WINDOW / 2, 'both observations in Redis');
     const stored = [...keys, ...(await Promise.all(keys.map((k) => redis.get(k))))].join('\n');
     for (const secret of [DEMO.token, DEMO.sk, DEMO.ak]) expect(stored).not.toContain(secret);
   });

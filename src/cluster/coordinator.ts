@@ -1,20 +1,24 @@
 /**
- * One poller per job across all replicas, coordinated through Redis.
+ * One poller per job across all replicas, coordinated through Redis (README.md#running-several-replicas).
  *
  * For each job key (service, region, project, job, credential fingerprint) that has subscribers here:
- * - The replica holding the key's lease (`<prefix>:lease:<key>`, renewed every third of a lease) polls upstream
- *   with its own copy of the credential, stores the latest state (`<prefix>:state:<key>`) and publishes each change
- *   on `<prefix>:events`. Only replicas with a subscriber of that key ever claim it, so a replica leads only for
- *   credentials it holds; secrets never reach Redis (keys carry the credential's fingerprint, states carry jobs).
- * - Every other replica with subscribers follows: it takes the stored state at once and each published change
- *   after it, and re-reads the stored state on each lease round, so a lost message cannot hide a terminal state.
+ * - The replica holding the key's lease (`<prefix>:{<key>}:lease`, renewed every third of a lease) polls upstream
+ *   with its own copy of the credential, stores the latest state (`<prefix>:{<key>}:state`) and publishes each
+ *   change on the job's channel `<prefix>:{<key>}:events`. Only replicas with a subscriber of that key ever claim
+ *   it, so a replica leads only for credentials it holds; secrets never reach Redis (keys carry the credential's
+ *   fingerprint, states carry jobs).
+ * - The braces are a hash tag: all of a job's keys and its channel live in one Cluster slot, so the claim (one
+ *   script over lease and state) is legal in a Cluster, and the channel is sharded (SSUBSCRIBE) to the same node.
+ * - Every other replica with subscribers follows: it subscribes to the job's channel, takes the stored state at
+ *   once and each published change after it, and re-reads the stored state on each lease round, so a lost message
+ *   (a failover, a subscription not yet confirmed) cannot hide a terminal state.
  * - A leader whose last subscriber leaves releases the lease and announces it, and a follower takes over at once,
  *   keeping the poll rhythm (the next poll comes one interval after the previous one). A leader that dies stops
  *   renewing; its lease expires after one interval and a follower claims it on its next round, then polls at once:
  *   take-over within 1⅓ intervals.
- * - While Redis is unreachable, every replica polls its own jobs (degraded mode: a warning, and the
- *   `cluster_degraded` gauge at 1); when Redis is back, the next lease round sorts leaders and followers again.
- *   Subscriptions never notice either change.
+ * - A job whose claim fails (Redis unreachable, or in a Cluster the primary of its slot down and not yet replaced)
+ *   is polled here alone (degraded mode: a warning, and the `cluster_degraded` gauge at 1) until a claim succeeds
+ *   again; the next round then sorts leaders and followers again. Subscriptions never notice either change.
  */
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
@@ -28,19 +32,20 @@ import type { RedisLink } from './redis.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    claimLease(key: string, holder: string, ttlMs: number): Result<number, Context>;
-    releaseLease(key: string, holder: string): Result<number, Context>;
+    claimLease(leaseKey: string, stateKey: string, holder: string, ttlMs: number): Result<[number, string | null], Context>;
+    releaseLease(leaseKey: string, holder: string): Result<number, Context>;
   }
 }
 
-/** Take the lease if it is free, or renew it if it is ours; 1 when we hold it afterwards. */
+/** Take the lease if it is free, or renew it if it is ours; answers [1 when we hold it afterwards, stored state]. */
 const CLAIM_LEASE = `
 local holder = redis.call('GET', KEYS[1])
+local held = 0
 if holder == ARGV[1] or not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
+  held = 1
 end
-return 0`;
+return {held, redis.call('GET', KEYS[2])}`;
 
 /** Drop the lease only if it is still ours. */
 const RELEASE_LEASE = `
@@ -71,12 +76,18 @@ type Role = 'leader' | 'follower' | 'local';
 interface Entry {
   job: CoordinatedJob;
   role: Role | null;
+  /** A claim is on its way: a round does not send another (a slow primary must not pile them up). */
+  claiming: boolean;
+  /** The job's channel is subscribed (or the subscription is on its way). */
+  subscribed: boolean;
 }
 
 export class ClusterCoordinator implements Coordination {
   /** Identifies this replica as a lease holder; never derived from anything secret. */
   readonly replicaId = `${process.pid}:${randomUUID()}`;
   private readonly entries = new Map<string, Entry>();
+  /** Jobs whose last claim failed: polled here alone until one succeeds. */
+  private readonly unreachable = new Set<Entry>();
   private readonly link: RedisLink;
   private readonly prefix: string;
   private readonly intervalMs: number;
@@ -84,12 +95,10 @@ export class ClusterCoordinator implements Coordination {
   private readonly stateTtlMs: number;
   private readonly logger: Logger;
   private readonly metrics: Metrics | undefined;
-  private readonly channel: string;
   private timer: NodeJS.Timeout | null = null;
-  /** null until the first lease round tells whether Redis answers; jobs poll locally meanwhile. */
+  /** null until the first round tells whether Redis answers; jobs poll locally meanwhile. */
   private degraded: boolean | null = null;
   private readonly pending = new Set<Promise<unknown>>();
-  private rounding = false;
   private closed = false;
   private startedAt = 0;
 
@@ -103,20 +112,16 @@ export class ClusterCoordinator implements Coordination {
     this.stateTtlMs = Math.max(10 * intervalMs, 60_000);
     this.logger = logger;
     this.metrics = metrics;
-    this.channel = `${prefix}:events`;
-    link.command.defineCommand('claimLease', { numberOfKeys: 1, lua: CLAIM_LEASE });
+    link.command.defineCommand('claimLease', { numberOfKeys: 2, lua: CLAIM_LEASE });
     link.command.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
     metrics?.clusterDegraded.set(1);
   }
 
   /** Connects and starts the lease rounds; the replica polls locally until Redis answers. */
   start(): void {
-    this.link.subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.onMessage(message);
-    });
-    this.link.subscriber.subscribe(this.channel).catch((err: Error) => this.logger.debug({ err: err.message }, 'redis subscribe failed'));
-    this.link.on('down', () => this.enterDegraded('connection lost'));
-    this.link.on('up', () => void this.round());
+    this.link.on('message', (channel, message) => this.onMessage(channel, message));
+    this.link.on('down', () => this.enterDegraded('connection lost', [...this.entries.values()]));
+    this.link.on('up', () => this.round());
     this.startedAt = Date.now();
     this.link.connect();
     this.schedule();
@@ -130,22 +135,25 @@ export class ClusterCoordinator implements Coordination {
   }
 
   attach(job: CoordinatedJob): void {
-    const entry: Entry = { job, role: null };
+    const entry: Entry = { job, role: null, claiming: false, subscribed: false };
     this.entries.set(job.id, entry);
-    if (this.degraded === false) void this.claim([entry]);
-    else this.pollLocally(entry, 0);
+    if (this.degraded === false && this.link.up) {
+      this.subscribe(entry);
+      this.claim(entry);
+    } else this.pollLocally(entry, 0);
   }
 
   detach(job: CoordinatedJob): void {
     const entry = this.entries.get(job.id);
     if (entry?.job !== job) return;
     this.entries.delete(job.id);
-    if (entry.role === 'leader' && this.degraded === false) {
+    this.unreachable.delete(entry);
+    if (entry.subscribed) this.link.unsubscribe(this.channelOf(job.id)).catch(() => undefined);
+    if (entry.role === 'leader') {
       // Hand over: a follower elsewhere claims the free lease at once instead of waiting for it to expire.
-      const redis = this.link.command;
-      const release = redis
-        .releaseLease(this.leaseKey(job.id), this.replicaId)
-        .then((released) => (released ? redis.publish(this.channel, `${job.id}\n${HANDOVER}`) : 0))
+      const release = this.link.command
+        .releaseLease(this.keyOf(job.id, 'lease'), this.replicaId)
+        .then((released) => (released ? this.link.publish(this.channelOf(job.id), HANDOVER) : undefined))
         .catch((err: Error) => this.logger.debug({ err: err.message }, 'lease release failed'))
         .finally(() => this.pending.delete(release));
       this.pending.add(release);
@@ -155,16 +163,15 @@ export class ClusterCoordinator implements Coordination {
 
   fetched(job: CoordinatedJob, event: JobEvent, changed: boolean): void {
     const entry = this.entries.get(job.id);
-    if (entry?.role !== 'leader' || this.degraded !== false) return;
+    if (entry?.role !== 'leader') return;
     const state: StoredState =
       'job' in event
         ? { polledAt: Date.now(), job: event.job }
         : { polledAt: Date.now(), error: { message: event.error.message, extensions: { ...event.error.extensions } } };
     const text = JSON.stringify(state);
-    const redis = this.link.command;
     // Stored on every poll (followers and a successor learn when it was polled), published only when it changed.
-    redis.set(this.stateKey(job.id), text, 'PX', this.stateTtlMs).catch(() => this.suspect());
-    if (changed) redis.publish(this.channel, `${job.id}\n${text}`).catch(() => this.suspect());
+    this.link.command.set(this.keyOf(job.id, 'state'), text, 'PX', this.stateTtlMs).catch(() => undefined);
+    if (changed) this.link.publish(this.channelOf(job.id), text).catch(() => undefined);
   }
 
   /** Stops the rounds; waits for lease releases already sent (call after the registry let go of its jobs). */
@@ -175,64 +182,81 @@ export class ClusterCoordinator implements Coordination {
     await Promise.all([...this.pending]);
   }
 
-  private leaseKey(id: string): string {
-    return `${this.prefix}:lease:${id}`;
+  /** A job's key of one kind; the braces make all of a job's keys and its channel one Cluster slot. */
+  private keyOf(id: string, kind: 'lease' | 'state'): string {
+    return `${this.prefix}:{${id}}:${kind}`;
   }
 
-  private stateKey(id: string): string {
-    return `${this.prefix}:state:${id}`;
+  private channelOf(id: string): string {
+    return `${this.prefix}:{${id}}:events`;
+  }
+
+  /** The job id in a channel made by `channelOf` (cut by length: an id may hold any character). */
+  private idOf(channel: string): string | null {
+    const head = `${this.prefix}:{`;
+    const tail = '}:events';
+    if (!channel.startsWith(head) || !channel.endsWith(tail)) return null;
+    return channel.slice(head.length, channel.length - tail.length);
   }
 
   private schedule(): void {
     if (this.closed) return;
-    this.timer = setTimeout(() => void this.round().finally(() => this.schedule()), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.timer = setTimeout(() => {
+      this.round();
+      this.schedule();
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
   }
 
   /** One lease round: claim or renew every job here, and take the stored state of those led elsewhere. */
-  private async round(): Promise<void> {
-    if (this.rounding || this.closed) return;
+  private round(): void {
+    if (this.closed) return;
     if (!this.link.up) {
       // Connecting at start-up is not an outage (jobs poll locally meanwhile); failing to connect for 2 s is.
       if (this.degraded === null && Date.now() - this.startedAt < STARTUP_GRACE_MS) return;
-      this.enterDegraded('Redis unreachable');
+      this.enterDegraded('Redis unreachable', [...this.entries.values()]);
       return;
     }
-    this.rounding = true;
-    try {
-      await this.claim([...this.entries.values()]);
-    } finally {
-      this.rounding = false;
+    if (this.entries.size === 0) this.settle();
+    for (const entry of this.entries.values()) {
+      if (!entry.subscribed) this.subscribe(entry);
+      this.claim(entry);
     }
   }
 
-  private async claim(entries: Entry[]): Promise<void> {
-    if (entries.length === 0) {
-      if (this.link.up) this.leaveDegraded();
-      return;
-    }
-    const pipeline = this.link.command.pipeline();
-    for (const { job } of entries) {
-      pipeline.claimLease(this.leaseKey(job.id), this.replicaId, this.leaseMs);
-      pipeline.get(this.stateKey(job.id));
-    }
-    let replies: Array<[Error | null, unknown]> | null;
-    try {
-      replies = await pipeline.exec();
-    } catch {
-      replies = null;
-    }
-    if (!replies || replies.some(([err]) => err)) {
-      this.enterDegraded('Redis commands failing');
-      return;
-    }
-    this.leaveDegraded();
-    entries.forEach((entry, i) => {
-      if (this.entries.get(entry.job.id) !== entry) return; // left while we asked
-      const held = replies![2 * i]![1] === 1;
-      const stored = parseState(replies![2 * i + 1]![1]);
-      if (held) this.lead(entry, stored);
-      else this.follow(entry, stored);
-    });
+  private subscribe(entry: Entry): void {
+    entry.subscribed = true;
+    const channel = this.channelOf(entry.job.id);
+    this.link.subscribe(channel).then(
+      // Left while subscribing, and not back: nobody here listens any more.
+      () => (this.entries.has(entry.job.id) ? undefined : this.link.unsubscribe(channel).catch(() => undefined)),
+      () => {
+        entry.subscribed = false; // the next round tries again
+      },
+    );
+  }
+
+  private claim(entry: Entry): void {
+    if (entry.claiming) return;
+    entry.claiming = true;
+    const id = entry.job.id;
+    this.link.command
+      .claimLease(this.keyOf(id, 'lease'), this.keyOf(id, 'state'), this.replicaId, this.leaseMs)
+      .then(
+        ([held, stored]) => {
+          if (this.entries.get(id) !== entry) return; // left while we asked
+          this.unreachable.delete(entry);
+          if (held === 1) this.lead(entry, parseState(stored));
+          else this.follow(entry, parseState(stored));
+          this.settle();
+        },
+        (err: Error) => {
+          if (this.entries.get(id) !== entry) return;
+          this.enterDegraded(err.message, [entry]);
+        },
+      )
+      .finally(() => {
+        entry.claiming = false;
+      });
   }
 
   private lead(entry: Entry, stored: StoredState | null): void {
@@ -267,38 +291,37 @@ export class ClusterCoordinator implements Coordination {
     entry.job.lead(delayMs);
   }
 
-  private onMessage(message: string): void {
-    const cut = message.indexOf('\n');
-    const entry = this.entries.get(message.slice(0, cut));
+  private onMessage(channel: string, message: string): void {
+    const id = this.idOf(channel);
+    const entry = id === null ? undefined : this.entries.get(id);
     if (!entry || entry.role === 'leader') return;
-    const body = message.slice(cut + 1);
-    if (body === HANDOVER) {
-      if (this.degraded === false) void this.claim([entry]);
+    if (message === HANDOVER) {
+      this.claim(entry);
       return;
     }
-    const stored = parseState(body);
+    const stored = parseState(message);
     if (stored) entry.job.deliver(eventOf(stored));
   }
 
-  /** A fire-and-forget write failed: the next round finds out whether Redis is really gone. */
-  private suspect(): void {
-    if (!this.link.up) this.enterDegraded('Redis unreachable');
-  }
-
-  private enterDegraded(reason: string): void {
+  /** Some jobs cannot be coordinated now: they are polled here until a claim succeeds again. */
+  private enterDegraded(reason: string, entries: Entry[]): void {
     if (this.closed) return;
     if (this.degraded !== true) {
       this.degraded = true;
-      this.logger.warn({ reason, jobs: this.entries.size }, 'Redis unreachable: polling locally until it is back (degraded mode)');
+      this.logger.warn({ reason, jobs: entries.length }, 'Redis unreachable: polling locally until it is back (degraded mode)');
       this.metrics?.clusterDegraded.set(1);
       this.metrics?.clusterDegradedEntered.inc();
     }
-    // Followers start polling themselves, spread over an interval (their last state is at most that old).
-    for (const entry of this.entries.values()) this.pollLocally(entry, Math.floor(Math.random() * this.intervalMs));
+    for (const entry of entries) {
+      this.unreachable.add(entry);
+      // Followers start polling themselves, spread over an interval (their last state is at most that old).
+      this.pollLocally(entry, Math.floor(Math.random() * this.intervalMs));
+    }
   }
 
-  private leaveDegraded(): void {
-    if (this.degraded === false) return;
+  /** Leaves degraded mode once Redis answers for every job here. */
+  private settle(): void {
+    if (this.degraded === false || !this.link.up || this.unreachable.size > 0) return;
     this.degraded = false;
     this.metrics?.clusterDegraded.set(0);
     this.logger.info({ jobs: this.entries.size }, 'Redis reachable: sharing pollers with the other replicas');

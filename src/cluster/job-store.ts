@@ -1,8 +1,9 @@
 /**
  * The shared level in Redis of what replicas learn about jobs, one key space per kind:
- * - `<prefix>:terminal:<credential job key>`: finished jobs (loaders/terminal-cache.ts), TTL the terminal cache's;
- * - `<prefix>:observed:<credential job key>`: the latest observation of a running job (loaders/observations.ts),
+ * - `<prefix>:{<credential job key>}:terminal`: finished jobs (loaders/terminal-cache.ts), TTL the terminal cache's;
+ * - `<prefix>:{<credential job key>}:observed`: the latest observation of a running job (loaders/observations.ts),
  *   TTL the freshness window, so its age is bounded cluster-wide.
+ * The braces are the job's Cluster hash tag, the same as its lease's (cluster/coordinator.ts).
  * Each holds the job's JSON with a TTL that keeps its age across replicas (a reader gets the remaining TTL). Keys
  * carry the credential's fingerprint (model/job-ref.ts), never the credential. Lookups are best-effort: when Redis
  * fails, the job is fetched upstream.
@@ -47,6 +48,6 @@ export class RedisJobStore implements SharedJobStore {
   }
 
   private keyOf(key: string): string {
-    return `${this.prefix}:${this.kind}:${key}`;
+    return `${this.prefix}:{${key}}:${this.kind}`;
   }
 }

@@ -1,15 +1,33 @@
 /**
- * The two Redis connections a replica keeps (ioredis): one for commands, one in subscriber mode (Redis allows
- * nothing else on a subscribed connection). Both reconnect forever in the background; `up` says whether both are
- * usable right now, and `'up'`/`'down'` are emitted on each change, so the coordinator can fall back to local
- * polling at once instead of waiting on commands that cannot be answered.
+ * The replica's way to Redis (ioredis), whichever shape Redis has (README.md#highly-available-redis):
+ * - one node (`REDIS_URL`) or a Sentinel-managed primary (`REDIS_SENTINELS`): a command connection and a
+ *   subscriber connection (Redis allows nothing else on a subscribed connection); per-job channels use
+ *   SUBSCRIBE/PUBLISH. With Sentinel, ioredis asks the sentinels for the primary on every (re)connect and checks
+ *   that the server it reaches is a primary, so a promotion is followed by reconnecting.
+ * - a Cluster (`REDIS_CLUSTER_NODES`): one ioredis Cluster, whose commands go to the primary of their key's slot and
+ *   whose sharded subscribers (one connection per primary) carry SSUBSCRIBE/SPUBLISH, so a job's changes reach
+ *   only the replicas following it. ioredis re-reads the slot map after a failover and re-subscribes.
+ * Everything reconnects forever in the background; `up` says whether Redis is usable right now, and `'up'`/`'down'`
+ * are emitted on each change, so the coordinator can fall back to local polling at once instead of waiting on
+ * commands that cannot be answered.
  */
 import { EventEmitter } from 'node:events';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Where Redis is, from the configuration (one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES). */
+export type RedisTarget =
+  | { mode: 'single'; url: string }
+  | { mode: 'sentinel'; sentinels: HostPort[]; name: string; username: string | null; password: string | null }
+  | { mode: 'cluster'; nodes: HostPort[]; username: string | null; password: string | null };
+
 export interface RedisLinkOptions {
-  url: string;
+  target: RedisTarget;
   logger: Logger;
   /** A command not answered within this fails (and counts as Redis being unreachable). @default 1000 */
   commandTimeoutMs?: number;
@@ -18,45 +36,101 @@ export interface RedisLinkOptions {
 /** Reconnect quickly at first, then every second, forever: Redis coming back must be noticed soon. */
 const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 4), 1000);
 
-export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
-  readonly command: Redis;
-  readonly subscriber: Redis;
+const CONNECTION_NAME = 'cloud-jobs-subgraph';
+
+export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channel: string, message: string] }> {
+  /** Commands; in Cluster mode also the sharded subscribers. */
+  readonly command: Redis | Cluster;
+  /** The subscribed connection, apart from `command` except in Cluster mode. */
+  private readonly subscriber: Redis | Cluster;
+  readonly mode: RedisTarget['mode'];
   private wasUp = false;
   private closing = false;
   private readonly logger: Logger;
 
-  constructor({ url, logger, commandTimeoutMs = 1000 }: RedisLinkOptions) {
+  constructor({ target, logger, commandTimeoutMs = 1000 }: RedisLinkOptions) {
     super();
     this.logger = logger;
-    const common: RedisOptions = { connectTimeout: 2000, retryStrategy, lazyConnect: true };
+    this.mode = target.mode;
     // Commands fail at once while disconnected (no offline queue): the caller degrades instead of waiting.
-    this.command = new Redis(url, {
-      ...common,
-      enableOfflineQueue: false,
+    const commandOptions: RedisOptions = {
+      connectTimeout: 2000,
+      lazyConnect: true,
       maxRetriesPerRequest: 0,
       commandTimeout: commandTimeoutMs,
-      // Concurrent lookups (a DataLoader batch, a lease round) go out as one pipeline.
-      enableAutoPipelining: true,
-      connectionName: 'cloud-jobs-subgraph',
-    });
-    // The subscriber queues its SUBSCRIBE until connected and re-subscribes after every reconnect.
-    this.subscriber = new Redis(url, { ...common, maxRetriesPerRequest: null, connectionName: 'cloud-jobs-subgraph:events' });
-    for (const connection of [this.command, this.subscriber]) {
+      connectionName: CONNECTION_NAME,
+    };
+    if (target.mode === 'cluster') {
+      const auth = credentials(target);
+      this.command = new Cluster(target.nodes, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // Concurrent lookups (a DataLoader batch, a lease round) go out as one pipeline per primary.
+        enableAutoPipelining: true,
+        shardedSubscribers: true,
+        clusterRetryStrategy: retryStrategy,
+        // Reconnect to a node that restarts without a slot change (a replica), instead of waiting for MOVED.
+        clusterNodeRetryStrategy: retryStrategy,
+        // After a failover, ask again soon; a command still fails within `commandTimeoutMs` at most.
+        retryDelayOnFailover: 200,
+        retryDelayOnClusterDown: 200,
+        slotsRefreshInterval: 2000,
+        redisOptions: { ...commandOptions, ...auth },
+      });
+      this.subscriber = this.command;
+    } else {
+      const where: RedisOptions =
+        target.mode === 'sentinel'
+          ? {
+              sentinels: target.sentinels,
+              name: target.name,
+              role: 'master',
+              ...credentials(target),
+              sentinelRetryStrategy: retryStrategy,
+              // Reconnect as soon as the sentinels announce a new primary, not only when the old one is gone.
+              failoverDetector: true,
+            }
+          : {};
+      const connect = (options: RedisOptions) =>
+        target.mode === 'single' ? new Redis(target.url, { ...options, retryStrategy }) : new Redis({ ...where, ...options, retryStrategy });
+      this.command = connect({ ...commandOptions, enableOfflineQueue: false, enableAutoPipelining: true });
+      // The subscriber queues its SUBSCRIBEs until connected and re-subscribes after every reconnect.
+      this.subscriber = connect({ connectTimeout: 2000, lazyConnect: true, maxRetriesPerRequest: null, connectionName: `${CONNECTION_NAME}:events` });
+    }
+    for (const connection of new Set([this.command, this.subscriber])) {
       // ioredis reports every failed reconnect as an 'error' event; without a listener each would be thrown.
       connection.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection error'));
       connection.on('ready', () => this.update());
       connection.on('close', () => this.update());
       connection.on('end', () => this.update());
     }
+    this.subscriber.on(this.mode === 'cluster' ? 'smessage' : 'message', (channel: string, message: string) => this.emit('message', channel, message));
   }
 
   /** Starts connecting; resolves at once (a replica serves, polling locally, while Redis is unreachable). */
   connect(): void {
-    for (const connection of [this.command, this.subscriber]) connection.connect().catch(() => this.update());
+    for (const connection of new Set([this.command, this.subscriber])) connection.connect().catch(() => this.update());
   }
 
   get up(): boolean {
     return this.command.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /** Follows a channel; Cluster mode subscribes on the primary of the channel's slot (SSUBSCRIBE). */
+  async subscribe(channel: string): Promise<void> {
+    if (this.subscriber instanceof Cluster) await this.subscriber.ssubscribe(channel);
+    else await this.subscriber.subscribe(channel);
+  }
+
+  async unsubscribe(channel: string): Promise<void> {
+    if (this.subscriber instanceof Cluster) await this.subscriber.sunsubscribe(channel);
+    else await this.subscriber.unsubscribe(channel);
+  }
+
+  /** Publishes to the followers of a channel; in Cluster mode only the channel's shard carries it (SPUBLISH). */
+  async publish(channel: string, message: string): Promise<void> {
+    if (this.command instanceof Cluster) await this.command.spublish(channel, message);
+    else await this.command.publish(channel, message);
   }
 
   private update(): void {
@@ -69,7 +143,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all(
-      [this.command, this.subscriber].map(async (connection) => {
+      [...new Set([this.command, this.subscriber])].map(async (connection) => {
         try {
           if (connection.status === 'ready') await connection.quit();
         } catch {
@@ -79,4 +153,9 @@ export class RedisLink extends EventEmitter<{ up: []; down: [] }> {
       }),
     );
   }
+}
+
+/** ACL credentials for Sentinel- and Cluster-managed nodes (a REDIS_URL carries its own); the sentinels get none. */
+function credentials(target: { username: string | null; password: string | null }): RedisOptions {
+  return { ...(target.username ? { username: target.username } : {}), ...(target.password ? { password: target.password } : {}) };
 }

@@ -15,23 +15,38 @@ import type { RedisLink } from './redis.js';
 
 export type StoredJobKind = 'terminal' | 'observed';
 
+/**
+ * How long a lookup may take before it counts as a miss. Redis answers in a millisecond or two; a lookup that
+ * takes longer is waiting on a primary that is down (a Cluster shard before its replica is promoted retries for
+ * about a second), and a cache must not make a poll or a query that much slower.
+ */
+const LOOKUP_BUDGET_MS = 200;
+
 export class RedisJobStore implements SharedJobStore {
   constructor(
     private readonly link: RedisLink,
     private readonly prefix: string,
     private readonly kind: StoredJobKind,
+    private readonly lookupBudgetMs = LOOKUP_BUDGET_MS,
   ) {}
 
   async get(key: string): Promise<{ job: JobModel; ttlMs: number } | undefined> {
     if (!this.link.up) return undefined;
     const redisKey = this.keyOf(key);
+    let timer: NodeJS.Timeout | undefined;
     try {
       // Auto-pipelined: the lookups of one DataLoader batch travel together.
-      const [text, ttlMs] = await Promise.all([this.link.command.get(redisKey), this.link.command.pttl(redisKey)]);
+      const lookup = Promise.all([this.link.command.get(redisKey), this.link.command.pttl(redisKey)]);
+      const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, this.lookupBudgetMs, null)));
+      const found = await Promise.race([lookup, late]);
+      if (found === null) return undefined;
+      const [text, ttlMs] = found;
       if (text === null || ttlMs <= 0) return undefined;
       return { job: deserializeJob(text), ttlMs };
     } catch {
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

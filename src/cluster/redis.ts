@@ -67,13 +67,19 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
         enableOfflineQueue: false,
         // Concurrent lookups (a DataLoader batch, a lease round) go out as one pipeline per primary.
         enableAutoPipelining: true,
+        // ioredis 5.11 keeps (UN)SUBSCRIBE out of auto-pipelines but not their sharded forms: a SSUBSCRIBE batched
+        // with a claim of the same slot would send the claim to the subscribed connection, which refuses it.
+        autoPipeliningIgnoredCommands: ['ssubscribe', 'sunsubscribe'],
         shardedSubscribers: true,
         clusterRetryStrategy: retryStrategy,
         // Reconnect to a node that restarts without a slot change (a replica), instead of waiting for MOVED.
         clusterNodeRetryStrategy: retryStrategy,
-        // After a failover, ask again soon; a command still fails within `commandTimeoutMs` at most.
-        retryDelayOnFailover: 200,
-        retryDelayOnClusterDown: 200,
+        // A command for a primary that is down is retried every 100 ms, ten times at most (MOVED redirections
+        // included), then fails: about a second, after which its job is polled locally until a replica is promoted
+        // (by default ioredis would keep it waiting 16 × 100 ms, and followers would hear nothing meanwhile).
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        maxRedirections: 10,
         slotsRefreshInterval: 2000,
         redisOptions: { ...commandOptions, ...auth },
       });

@@ -1,0 +1,35 @@
+/**
+ * Three replicas on a Redis Cluster (three primaries with a replica each, an ACL user) started from the machine's
+ * redis-server: one poller per job, and the primary of a job's slot killed during live subscriptions
+ * (test/support/ha-suite.ts).
+ */
+import { Redis } from 'ioredis';
+import { describeFailover } from './support/ha-suite.js';
+import { RedisCluster, scanAll } from './support/redis-ha.js';
+
+const AUTH = { username: 'subgraph', password: 'cluster-password' };
+
+describeFailover('Redis Cluster', async () => {
+  const cluster = new RedisCluster(AUTH);
+  await cluster.start();
+  let killed = 0;
+  return {
+    env: { REDIS_CLUSTER_NODES: cluster.nodesVar, REDIS_USERNAME: AUTH.username, REDIS_PASSWORD: AUTH.password },
+    killPrimaryOf: async (key) => {
+      killed = await cluster.primaryPortForKey(key);
+      await cluster.killNode(killed);
+    },
+    waitForPromotion: async (timeoutMs) => void (await cluster.waitForPromotion(killed, timeoutMs)),
+    channelSubscribers: async (channel) => {
+      const shard = new Redis({ port: await cluster.primaryPortForKey(channel), host: '127.0.0.1', ...AUTH, lazyConnect: true });
+      try {
+        const [, count] = (await shard.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
+        return count;
+      } finally {
+        shard.disconnect();
+      }
+    },
+    dump: async () => [...new Map((await scanAll(cluster.livePorts, AUTH)).map((e) => [e.key, e])).values()],
+    stop: () => cluster.stop(),
+  };
+});

@@ -9,6 +9,7 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { createSimulator, DEMO } from '../src/simulator/index.js';
 import { metricsUrl, startReplicas, uniquePrefix } from '../test/support/replicas.js';
+import { RedisCluster } from '../test/support/redis-ha.js';
 import { startTestServer } from '../test/support/server.js';
 import { collect, wsClient, type Collected } from '../test/support/subscriptions.js';
 import { multipartClient, sseClient } from '../test/support/http-subscriptions.js';
@@ -429,8 +430,10 @@ async function subscriptionScaleOver(transport: SubscriptionTransport, perJob: n
 }
 
 /**
- * Replicas: the same subscribers spread over 1 replica, 3 replicas sharing Redis, and 3 replicas without it, all
- * calling one simulator as if it were the cloud; upstream polls per interval, counted at the simulator.
+ * Replicas: the same subscribers spread over 1 replica, 3 replicas sharing one Redis node, 3 replicas sharing a
+ * Redis Cluster (three primaries with a replica each, started here from the machine's redis-server), and 3 replicas
+ * without Redis, all calling one simulator as if it were the cloud; upstream polls per interval, counted at the
+ * simulator.
  */
 async function replicaScale(results: Results): Promise<void> {
   const jobs = 20;
@@ -440,17 +443,27 @@ async function replicaScale(results: Results): Promise<void> {
   const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   const sim = await createSimulator();
   try {
-    for (const [count, redis] of [[1, true], [3, true], [3, false]] as const) {
-      log(`replicas: ${count} replica(s)${redis ? ' sharing Redis' : ' without Redis'}, ${subscribers} subscribers over ${jobs} jobs`);
-      const prefix = uniquePrefix();
+    const setups = [
+      [1, 'one node'],
+      [3, 'one node'],
+      [3, 'Cluster (3 primaries + 3 replicas)'],
+      [3, 'none'],
+    ] as const;
+    for (const [count, redis] of setups) {
+      log(`replicas: ${count} replica(s), Redis: ${redis}, ${subscribers} subscribers over ${jobs} jobs`);
+      const cluster = redis.startsWith('Cluster') ? new RedisCluster() : null;
+      await cluster?.start();
+      const redisEnv =
+        redis === 'none' ? {} : { REDIS_KEY_PREFIX: uniquePrefix(), ...(cluster ? { REDIS_CLUSTER_NODES: cluster.nodesVar } : { REDIS_URL: redisUrl }) };
       const replicas = await startReplicas(count, sim, {
         POLL_INTERVAL_MS: String(intervalMs),
         MAX_SUBSCRIPTIONS_PER_CONNECTION: String(subscribers),
-        ...(redis ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix } : {}),
+        ...redisEnv,
       });
       const clients = replicas.map((r) => wsClient(r.url));
       try {
-        const ids = Array.from({ length: jobs }, (_, i) => `5ca1ab1e-${String(count)}${redis ? 'r' : 'n'}00-4000-8000-${String(i).padStart(12, '0')}`);
+        const tag = `${count}${redis[0]!.toLowerCase()}`;
+        const ids = Array.from({ length: jobs }, (_, i) => `5ca1ab1e-${tag}00-4000-8000-${String(i).padStart(12, '0')}`);
         for (const id of ids) sim.store.add('gaussdb', { id, status: 'Running', process: 10, instance: { id: 'c'.repeat(32) + 'in07', name: 'bench' } });
         const subs = Array.from({ length: subscribers }, (_, i) =>
           collect(clients[i % count]!, `subscription { jobUpdated(ref: { service: GAUSSDB_MYSQL, jobId: "${ids[i % jobs]}" }) { progress } }`),
@@ -462,7 +475,7 @@ async function replicaScale(results: Results): Promise<void> {
         const polls = sim.calls.list({ route: 'gaussdb.showJob' }).filter((c) => c.at >= from && ids.includes(c.jobId!)).length;
         results.replicas.push({
           replicas: count,
-          redis: redis ? 'yes' : 'no',
+          redis,
           subscribers,
           'distinct jobs': jobs,
           'upstream polls per interval': round(polls / windowIntervals, 1),
@@ -472,6 +485,7 @@ async function replicaScale(results: Results): Promise<void> {
       } finally {
         await Promise.all(clients.map((c) => c.dispose()));
         await Promise.all(replicas.map((r) => r.stop()));
+        await cluster?.stop();
       }
     }
   } finally {
@@ -583,7 +597,8 @@ ${table(r.subscriptions)}
 ## Several replicas: upstream polls per interval (poll interval 1 s)
 
 The same subscribers, spread evenly over the replicas; all replicas call one simulator as if it were the cloud.
-With \`REDIS_URL\`, one replica polls each job for the whole cluster; without it, each replica polls on its own.
+With Redis (one node, or a Redis Cluster whose shards hold the jobs' keys), one replica polls each job for all of
+them; without it, each replica polls on its own.
 
 | replicas | Redis | subscribers | distinct jobs | upstream polls per interval | per distinct job |
 |---|---|---|---|---|---|

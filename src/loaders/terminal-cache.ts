@@ -3,7 +3,7 @@
  * fetched with one credential is never served to another), bounded in entries, and with a TTL so that access
  * revoked upstream stops being honored from cache within that time.
  *
- * With a shared store (Redis, when REDIS_URL is set) a miss here is looked up there, and what is learnt here is
+ * With a shared store (Redis, when configured) a miss here is looked up there, and what is learnt here is
  * written there, so a finished job is fetched once for all replicas. An entry copied from the store keeps the age
  * it had there: the TTL bounds its age across the cluster, not per replica.
  */

@@ -30,7 +30,7 @@ export interface MetricsSources {
   subscribers(): number;
   /** Open connections by transport (WebSocket, streaming HTTP). */
   connections(): Record<string, number>;
-  /** With REDIS_URL: jobs this replica polls for the cluster (leader), receives (follower), polls alone (local). */
+  /** With Redis: jobs this replica polls for the cluster (leader), receives (follower), polls alone (local). */
   clusterRoles?(): Record<'leader' | 'follower' | 'local', number>;
 }
 
@@ -97,7 +97,7 @@ export function createMetrics(): Metrics {
     }),
     clusterDegraded: new Gauge({
       name: 'cluster_degraded',
-      help: '1 while REDIS_URL is set but Redis is unreachable, so this replica polls its jobs on its own.',
+      help: '1 while Redis is configured but does not answer for some of the jobs here (unreachable, or a primary down), so this replica polls them on its own.',
       registers: [registry],
     }),
     clusterDegradedEntered: new Counter({

@@ -27,11 +27,7 @@ describeFailover('Redis Sentinel', async () => {
         primary.disconnect();
       }
     },
-    dump: async () => uniqueKeys(await scanAll(set.liveDataPorts, PASSWORD)),
+    dump: () => scanAll(set.liveDataPorts, PASSWORD),
     stop: () => set.stop(),
   };
 });
-
-function uniqueKeys<T extends { key: string }>(entries: T[]): T[] {
-  return [...new Map(entries.map((e) => [e.key, e])).values()];
-}

@@ -22,7 +22,7 @@ export interface HaRedis {
   waitForPromotion(timeoutMs: number): Promise<void>;
   /** How many connections subscribe to a job's channel (PUBSUB NUMSUB, or SHARDNUMSUB on its shard). */
   channelSubscribers(channel: string): Promise<number>;
-  /** Every key on the live servers, with its value (once, though replicas hold copies). */
+  /** Every key on the live servers, with its value (a key held by a primary and its replica comes twice). */
   dump(): Promise<Array<{ key: string; value: string }>>;
   stop(): Promise<void>;
 }

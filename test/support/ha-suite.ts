@@ -138,6 +138,12 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
 
       await sleep(INTERVAL * 2);
       expect(await roles('leader')).toBe(2 * late.length);
+      // Every replica listens again to the channels of the jobs that ran on, the killed primary's included.
+      const channels = (await redis!.dump())
+        .filter((e) => e.key.startsWith(`${prefix}:{`) && e.key.endsWith('}:lease') && late.some((id) => e.key.includes(id)))
+        .map((e) => e.key.replace(/\}:lease$/, '}:events'));
+      expect(new Set(channels).size).toBe(2 * late.length);
+      for (const channel of new Set(channels)) expect(await redis!.channelSubscribers(channel)).toBe(replicas.length);
       const from = Date.now();
       await sleep(INTERVAL * 10);
       for (const id of late) {

@@ -275,6 +275,28 @@ describe('the shared terminal-job cache', () => {
 });
 
 describe('Redis unreachable from the start', () => {
+  it('says what is wrong when the seed of REDIS_CLUSTER_NODES is not a Cluster or REDIS_SENTINELS not sentinels', async () => {
+    const standalone = REDIS_URL.replace(/^redis:\/\//, '').replace(/\/.*$/, '');
+    for (const [env, cause] of [
+      [{ REDIS_CLUSTER_NODES: standalone }, 'cluster support disabled'],
+      [{ REDIS_SENTINELS: standalone, REDIS_SENTINEL_NAME: 'jobs' }, 'sentinel'],
+    ] as const) {
+      const lines: string[] = [];
+      const logger = createLogger('info', new Writable({ write: (chunk, _e, done) => done(void lines.push(String(chunk))) }));
+      const t = await startTestServer({ ...env, POLL_INTERVAL_MS: String(INTERVAL) }, { logger });
+      try {
+        await waitFor(() => lines.some((l) => l.includes('degraded mode')), 5000, 'the warning');
+        const warning = lines.find((l) => l.includes('degraded mode'))!;
+        expect(warning.toLowerCase()).toContain(cause);
+        // It still serves.
+        const id = addRunningJob(t.sim);
+        expect((await gql(t, `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`)).data.job.state).toBe('RUNNING');
+      } finally {
+        await t.close();
+      }
+    }
+  });
+
   it('serves queries and subscriptions by polling locally, and says so', async () => {
     const port = await freePort(); // nothing listens there
     const lines: string[] = [];
@@ -285,7 +307,8 @@ describe('Redis unreachable from the start', () => {
       const sub = follow(t, id);
       await sub.waitFor(1);
       expect((await gql(t, `{ job(ref: { service: GAUSSDB_MYSQL, jobId: "${id}" }) { state } }`)).data.job.state).toBe('RUNNING');
-      await waitFor(() => lines.some((l) => l.includes('degraded mode')), 5000, 'the warning');
+      // The warning says why: the connection was refused.
+      await waitFor(() => lines.some((l) => l.includes('degraded mode') && l.includes('ECONNREFUSED')), 5000, 'the warning');
       expect(await metric(t, 'cluster_degraded')).toBe(1);
       setJob(t.sim, id, { status: 'Completed' });
       expect((await sub.done).error).toBeUndefined();

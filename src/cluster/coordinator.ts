@@ -120,7 +120,7 @@ export class ClusterCoordinator implements Coordination {
   /** Connects and starts the lease rounds; the replica polls locally until Redis answers. */
   start(): void {
     this.link.on('message', (channel, message) => this.onMessage(channel, message));
-    this.link.on('down', () => this.enterDegraded('connection lost', [...this.entries.values()]));
+    this.link.on('down', () => this.enterDegraded(`connection lost: ${this.link.failure}`, [...this.entries.values()]));
     this.link.on('up', () => this.round());
     this.startedAt = Date.now();
     this.link.connect();
@@ -213,7 +213,7 @@ export class ClusterCoordinator implements Coordination {
     if (!this.link.up) {
       // Connecting at start-up is not an outage (jobs poll locally meanwhile); failing to connect for 2 s is.
       if (this.degraded === null && Date.now() - this.startedAt < STARTUP_GRACE_MS) return;
-      this.enterDegraded('Redis unreachable', [...this.entries.values()]);
+      this.enterDegraded(this.link.failure, [...this.entries.values()]);
       return;
     }
     if (this.entries.size === 0) this.settle();

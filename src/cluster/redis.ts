@@ -46,6 +46,8 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
   readonly mode: RedisTarget['mode'];
   private wasUp = false;
   private closing = false;
+  /** What the last failed connection attempt said (never a credential), for the degraded-mode warning. */
+  private lastFailure: string | null = null;
   private readonly logger: Logger;
 
   constructor({ target, logger, commandTimeoutMs = 1000 }: RedisLinkOptions) {
@@ -105,7 +107,12 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
     }
     for (const connection of new Set([this.command, this.subscriber])) {
       // ioredis reports every failed reconnect as an 'error' event; without a listener each would be thrown.
-      connection.on('error', (err: Error) => this.logger.debug({ err: err.message }, 'redis connection error'));
+      connection.on('error', (err: Error & { lastNodeError?: Error }) => {
+        // A Cluster that cannot read its slot map says so, and keeps the node's own answer apart (ioredis's
+        // ClusterAllFailedError, not exported).
+        this.lastFailure = err.lastNodeError ? `${err.message} ${err.lastNodeError.message}` : err.message;
+        this.logger.debug({ err: err.message }, 'redis connection error');
+      });
       connection.on('ready', () => this.update());
       connection.on('close', () => this.update());
       connection.on('end', () => this.update());
@@ -120,6 +127,11 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
 
   get up(): boolean {
     return this.command.status === 'ready' && this.subscriber.status === 'ready';
+  }
+
+  /** Why Redis is not usable, as far as the client knows (a refused connection, a server in the wrong mode). */
+  get failure(): string {
+    return this.lastFailure ?? 'Redis unreachable';
   }
 
   /** Follows a channel; Cluster mode subscribes on the primary of the channel's slot (SSUBSCRIBE). */

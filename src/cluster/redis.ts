@@ -99,8 +99,12 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
               failoverDetector: true,
             }
           : {};
-      const connect = (options: RedisOptions) =>
-        target.mode === 'single' ? new Redis(target.url, { ...options, retryStrategy }) : new Redis({ ...where, ...options, retryStrategy });
+      const connect = (options: RedisOptions) => {
+        if (target.mode === 'single') return new Redis(target.url, { ...options, retryStrategy });
+        const connection = new Redis({ ...where, ...options, retryStrategy });
+        this.adaptSentinelAuth(connection, target);
+        return connection;
+      };
       this.command = connect({ ...commandOptions, enableOfflineQueue: false, enableAutoPipelining: true });
       // The subscriber queues its SUBSCRIBEs until connected and re-subscribes after every reconnect.
       this.subscriber = connect({ connectTimeout: 2000, lazyConnect: true, maxRetriesPerRequest: null, connectionName: `${CONNECTION_NAME}:events` });
@@ -149,6 +153,28 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
   async publish(channel: string, message: string): Promise<void> {
     if (this.command instanceof Cluster) await this.command.spublish(channel, message);
     else await this.command.publish(channel, message);
+  }
+
+  /**
+   * Sentinels may have no password (Redis's default) or the data nodes' one (as Bitnami's chart sets up): ask
+   * without first, and when a sentinel refuses (NOAUTH, WRONGPASS), try REDIS_USERNAME/REDIS_PASSWORD, then the
+   * password alone (a sentinel's `requirepass` is its default user's). ioredis's sentinel connector reads these
+   * options on each attempt, from the connection's own options object.
+   */
+  private adaptSentinelAuth(connection: Redis, target: { username: string | null; password: string | null }): void {
+    if (!target.password) return;
+    const tries: Array<Pick<RedisOptions, 'sentinelUsername' | 'sentinelPassword'>> = [
+      { sentinelUsername: undefined, sentinelPassword: undefined },
+      ...(target.username ? [{ sentinelUsername: target.username, sentinelPassword: target.password }] : []),
+      { sentinelUsername: undefined, sentinelPassword: target.password },
+    ];
+    let at = 0;
+    connection.on('error', (err: Error) => {
+      if (!err.message.startsWith('All sentinels are unreachable') || !/NOAUTH|WRONGPASS/.test(err.message)) return;
+      at = (at + 1) % tries.length;
+      Object.assign(connection.options, tries[at]);
+      this.logger.debug({ attempt: at }, 'sentinels refused the credentials tried; trying the next (none, user and password, password)');
+    });
   }
 
   private update(): void {

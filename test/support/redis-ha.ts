@@ -248,6 +248,8 @@ class Processes {
 export interface SentinelSetOptions extends RedisAuth {
   /** The monitored primary's name, what a sentinel-aware client is given as `name`. Default `mymaster`. */
   name?: string;
+  /** The sentinels' own `requirepass` (Bitnami's chart sets the data nodes' password there too); none by default. */
+  sentinelPassword?: string;
 }
 
 /**
@@ -257,6 +259,8 @@ export interface SentinelSetOptions extends RedisAuth {
 export class SentinelSet {
   readonly name: string;
   private readonly auth: RedisAuth;
+  /** What the sentinels themselves ask for. */
+  private readonly sentinelAuth: RedisAuth;
   private readonly processes = new Processes('cjs-redis-sentinel-');
   private layout: { primary: number; replica: number; sentinels: number[] } | null = null;
 
@@ -264,6 +268,7 @@ export class SentinelSet {
     checkAuth(options);
     this.name = options.name ?? 'mymaster';
     this.auth = { ...(options.username ? { username: options.username } : {}), ...(options.password ? { password: options.password } : {}) };
+    this.sentinelAuth = options.sentinelPassword ? { password: options.sentinelPassword } : {};
   }
 
   private get ports() {
@@ -344,15 +349,17 @@ export class SentinelSet {
       `sentinel parallel-syncs ${n} 1`,
       ...(this.auth.username ? [`sentinel auth-user ${n} ${quote(this.auth.username)}`] : []),
       ...(this.auth.password ? [`sentinel auth-pass ${n} ${quote(this.auth.password)}`] : []),
+      // Sentinels that require a password use it with each other too.
+      ...(this.sentinelAuth.password ? [`requirepass ${quote(this.sentinelAuth.password)}`, `sentinel sentinel-pass ${quote(this.sentinelAuth.password)}`] : []),
     ];
   }
 
   private async sentinelReady(sentinel: number, primary: number, replica: number): Promise<boolean> {
     const [addr, replicas, others, quorum] = await Promise.all([
-      tryQuery(sentinel, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name),
-      tryQuery(sentinel, {}, 'SENTINEL', 'REPLICAS', this.name),
-      tryQuery(sentinel, {}, 'SENTINEL', 'SENTINELS', this.name),
-      tryQuery(sentinel, {}, 'SENTINEL', 'CKQUORUM', this.name),
+      tryQuery(sentinel, this.sentinelAuth, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name),
+      tryQuery(sentinel, this.sentinelAuth, 'SENTINEL', 'REPLICAS', this.name),
+      tryQuery(sentinel, this.sentinelAuth, 'SENTINEL', 'SENTINELS', this.name),
+      tryQuery(sentinel, this.sentinelAuth, 'SENTINEL', 'CKQUORUM', this.name),
     ]);
     if (!Array.isArray(addr) || Number(addr[1]) !== primary) return false;
     const r = sentinelRecords(replicas);
@@ -368,7 +375,7 @@ export class SentinelSet {
   /** The primary's port according to the first sentinel that answers. */
   async primaryPort(): Promise<number> {
     for (const sentinel of this.ports.sentinels) {
-      const addr = await tryQuery(sentinel, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name);
+      const addr = await tryQuery(sentinel, this.sentinelAuth, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name);
       if (Array.isArray(addr)) return Number(addr[1]);
     }
     throw new Error(`no sentinel of "${this.name}" answered`);
@@ -392,7 +399,7 @@ export class SentinelSet {
     await waitFor(
       async () => {
         const live = this.ports.sentinels.filter((port) => this.processes.byPort(port)?.alive);
-        const addrs = await Promise.all(live.map((port) => tryQuery(port, {}, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name)));
+        const addrs = await Promise.all(live.map((port) => tryQuery(port, this.sentinelAuth, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.name)));
         const named = new Set(addrs.map((a) => (Array.isArray(a) ? Number(a[1]) : 0)));
         const [port] = named;
         if (live.length === 0 || named.size !== 1 || !port || port === oldPort) return false;

@@ -3,9 +3,8 @@
  * redis-server: one poller per job, and the primary of a job's slot killed during live subscriptions
  * (test/support/ha-suite.ts).
  */
-import { Redis } from 'ioredis';
 import { describeFailover } from './support/ha-suite.js';
-import { RedisCluster, scanAll } from './support/redis-ha.js';
+import { channelSubscribers, RedisCluster, scanAll } from './support/redis-ha.js';
 
 const AUTH = { username: 'subgraph', password: 'cluster-password' };
 
@@ -20,15 +19,7 @@ describeFailover('Redis Cluster', async () => {
       await cluster.killNode(killed);
     },
     waitForPromotion: async (timeoutMs) => void (await cluster.waitForPromotion(killed, timeoutMs)),
-    channelSubscribers: async (channel) => {
-      const shard = new Redis({ port: await cluster.primaryPortForKey(channel), host: '127.0.0.1', ...AUTH, lazyConnect: true });
-      try {
-        const [, count] = (await shard.call('PUBSUB', 'SHARDNUMSUB', channel)) as [string, number];
-        return count;
-      } finally {
-        shard.disconnect();
-      }
-    },
+    channelSubscribers: async (channel) => channelSubscribers(await cluster.primaryPortForKey(channel), AUTH, channel, true),
     dump: () => scanAll(cluster.livePorts, AUTH),
     stop: () => cluster.stop(),
   };

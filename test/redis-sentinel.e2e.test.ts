@@ -2,13 +2,12 @@
  * Three replicas on a Redis Sentinel set (one primary, one replica, three sentinels, ACL password) started from the
  * machine's redis-server: one poller per job, and the primary killed during live subscriptions (test/support/ha-suite.ts).
  */
-import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { createSimulator, DEMO } from '../src/simulator/index.js';
 import { describeFailover } from './support/ha-suite.js';
 import { addGaussDbJob } from './support/jobs.js';
 import { startChild, type ChildServer } from './support/processes.js';
-import { scanAll, SentinelSet } from './support/redis-ha.js';
+import { channelSubscribers, scanAll, SentinelSet } from './support/redis-ha.js';
 import { metric, replicaEnv, uniquePrefix, waitForDegraded } from './support/replicas.js';
 import { collect, wsClient } from './support/subscriptions.js';
 
@@ -24,15 +23,7 @@ describeFailover('Redis Sentinel', async () => {
       killed = await set.killPrimary();
     },
     waitForPromotion: async (timeoutMs) => void (await set.waitForFailover(killed, timeoutMs)),
-    channelSubscribers: async (channel) => {
-      const primary = new Redis({ port: await set.primaryPort(), host: '127.0.0.1', password: PASSWORD, lazyConnect: true });
-      try {
-        const [, count] = (await primary.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
-        return count;
-      } finally {
-        primary.disconnect();
-      }
-    },
+    channelSubscribers: async (channel) => channelSubscribers(await set.primaryPort(), { password: PASSWORD }, channel),
     dump: () => scanAll(set.liveDataPorts, PASSWORD),
     stop: () => set.stop(),
   };

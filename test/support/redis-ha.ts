@@ -728,3 +728,9 @@ export async function scanAll(ports: number[], auth: RedisAuth | string = {}): P
   }
   return entries;
 }
+
+/** How many connections subscribe to `channel` on the server at `port`: PUBSUB NUMSUB, or SHARDNUMSUB for a shard's. */
+export async function channelSubscribers(port: number, auth: RedisAuth, channel: string, sharded = false): Promise<number> {
+  const reply = await query(port, auth, 'PUBSUB', sharded ? 'SHARDNUMSUB' : 'NUMSUB', channel);
+  return Number((reply as unknown[])[1]);
+}

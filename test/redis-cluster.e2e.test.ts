@@ -1,12 +1,14 @@
 /**
- * Three replicas on a Redis Cluster (three primaries with a replica each, an ACL user) started from the machine's
+ * Three replicas on a Redis Cluster (three primaries with a replica each, an ACL user confined to the deployment's
+ * keys and channels) started from the machine's
  * redis-server: one poller per job, and the primary of a job's slot killed during live subscriptions
  * (test/support/ha-suite.ts).
  */
 import { describeFailover } from './support/ha-suite.js';
 import { channelSubscribers, RedisCluster, scanAll } from './support/redis-ha.js';
 
-const AUTH = { username: 'subgraph', password: 'cluster-password' };
+/** An ACL user confined to the test deployments' keys and channels (every prefix starts so: support/replicas.ts). */
+const AUTH = { username: 'subgraph', password: 'cluster-password', rules: '~cjs-test-* &cjs-test-* +@all' };
 
 describeFailover('Redis Cluster', async () => {
   const cluster = new RedisCluster(AUTH);

@@ -14,11 +14,13 @@ import { freePort, waitFor } from './replicas.js';
 
 const HOST = '127.0.0.1';
 
-/** Credentials of the data nodes. Sentinels never have any: clients find the primary without them. */
+/** Credentials of the data nodes (a Sentinel set's sentinels have their own, `sentinelPassword`). */
 export interface RedisAuth {
   /** With a username, an ACL user is created and the `default` user is switched off. */
   username?: string;
   password?: string;
+  /** The ACL user's keys, channels and commands. @default '~* &* +@all' */
+  rules?: string;
 }
 
 export interface Endpoint {
@@ -55,7 +57,7 @@ function authLines(auth: RedisAuth): string[] {
   return [
     // Off, so a client that forgets the username is refused rather than let in as `default`.
     ...(auth.username === 'default' ? [] : ['user default off']),
-    `user ${quote(auth.username)} on ${quote(`>${auth.password}`)} ~* &* +@all`,
+    `user ${quote(auth.username)} on ${quote(`>${auth.password}`)} ${auth.rules ?? '~* &* +@all'}`,
     `masteruser ${quote(auth.username)}`,
     `masterauth ${quote(auth.password)}`,
   ];
@@ -481,7 +483,11 @@ export class RedisCluster {
 
   constructor(options: RedisClusterOptions = {}) {
     checkAuth(options);
-    this.auth = { ...(options.username ? { username: options.username } : {}), ...(options.password ? { password: options.password } : {}) };
+    this.auth = {
+      ...(options.username ? { username: options.username } : {}),
+      ...(options.password ? { password: options.password } : {}),
+      ...(options.rules ? { rules: options.rules } : {}),
+    };
   }
 
   /** All six nodes' ports, dead or alive. */

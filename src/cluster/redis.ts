@@ -1,5 +1,5 @@
 /**
- * The replica's way to Redis (ioredis), whichever shape Redis has (README.md#highly-available-redis):
+ * The replica's way to Redis (ioredis), whichever shape Redis has (README.md#highly-available-redis-sentinel-and-cluster):
  * - one node (`REDIS_URL`) or a Sentinel-managed primary (`REDIS_SENTINELS`): a command connection and a
  *   subscriber connection (Redis allows nothing else on a subscribed connection); per-job channels use
  *   SUBSCRIBE/PUBLISH. With Sentinel, ioredis asks the sentinels for the primary on every (re)connect and checks
@@ -43,7 +43,7 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
   readonly command: Redis | Cluster;
   /** The subscribed connection, apart from `command` except in Cluster mode. */
   private readonly subscriber: Redis | Cluster;
-  readonly mode: RedisTarget['mode'];
+  private readonly mode: RedisTarget['mode'];
   private wasUp = false;
   private closing = false;
   /** What the last failed connection attempt said (never a credential), for the degraded-mode warning. */

@@ -139,8 +139,8 @@ class ServerProcess {
     readonly role: string,
     readonly port: number,
     readonly logfile: string,
-    conf: string,
-    sentinel: boolean,
+    private readonly conf: string,
+    private readonly sentinel: boolean,
   ) {
     this.child = spawn('redis-server', sentinel ? [conf, '--sentinel'] : [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
@@ -173,6 +173,12 @@ class ServerProcess {
   async kill(): Promise<void> {
     if (this.alive) this.child.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** A new process on the same config file, port and directory (a cluster node finds its nodes.conf there). */
+  again(): ServerProcess {
+    if (this.alive) throw new Error(`${this.role} on port ${this.port} is still running`);
+    return new ServerProcess(this.role, this.port, this.logfile, this.conf, this.sentinel);
   }
 
   /** Synchronous, for the process 'exit' hook. */
@@ -221,6 +227,16 @@ class Processes {
     return proc;
   }
 
+  /** Starts a killed process again, in its place: `stop()` and the exit hook then kill the new one. */
+  restart(port: number): ServerProcess {
+    if (!this.dir) throw new Error('deployment is stopped');
+    const i = this.procs.findIndex((p) => p.port === port);
+    if (i < 0) throw new Error(`no process of this deployment on port ${port}`);
+    const proc = this.procs[i]!.again();
+    this.procs[i] = proc;
+    return proc;
+  }
+
   byPort(port: number): ServerProcess | undefined {
     return this.procs.find((p) => p.port === port);
   }
@@ -232,9 +248,15 @@ class Processes {
 
   /** The error to throw when a start failed: what was not ready, and the end of every log, read before removal. */
   async failure(what: string, err: unknown): Promise<Error> {
+    const error = await this.explain(what, err);
+    await this.stop();
+    return error;
+  }
+
+  /** What was not ready and the end of every log, leaving the processes to `stop()` (a failed restart). */
+  async explain(what: string, err: unknown): Promise<Error> {
     const reason = err instanceof Error ? err.message : String(err);
     const logs = await Promise.all(this.procs.map((p) => p.describe()));
-    await this.stop();
     return new Error([`${what} did not become ready: ${reason}`, ...logs].join('\n'), { cause: err });
   }
 
@@ -416,6 +438,32 @@ export class SentinelSet {
     return found;
   }
 
+  /**
+   * Starts a killed data node again on its own config file and port, as an operator restarts a crashed primary, and
+   * resolves once it is a synced replica of the current primary in every sentinel's eyes (and its own: ROLE), so a
+   * second failover can promote it. It comes back as a primary of nothing: the sentinels turn it into a replica,
+   * but only after it has been up for 8 s (4 × their publish period), which is most of the wait.
+   */
+  async restart(port: number, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    if (!this.dataPorts.includes(port)) throw new Error(`port ${port} is not a data node of "${this.name}"`);
+    const proc = this.processes.restart(port);
+    try {
+      await waitFor(
+        async () => {
+          proc.assertAlive();
+          const primary = await this.primaryPort();
+          const role = await tryQuery(port, this.auth, 'ROLE');
+          if (!Array.isArray(role) || role[0] !== 'slave' || Number(role[2]) !== primary || role[3] !== 'connected') return false;
+          return (await Promise.all(this.ports.sentinels.map((sentinel) => this.sentinelReady(sentinel, primary, port)))).every(Boolean);
+        },
+        timeoutMs,
+        `the restarted :${port} to be a synced replica of the primary for all three sentinels`,
+      );
+    } catch (err) {
+      throw await this.processes.explain(`data node :${port} of "${this.name}", restarted,`, err);
+    }
+  }
+
   /** Every key matching `pattern` on the current primary. */
   async keys(pattern = '*'): Promise<string[]> {
     return scanKeys(await this.primaryPort(), this.auth, pattern);
@@ -466,6 +514,9 @@ function slotRanges(reply: unknown): Array<{ start: number; end: number; port: n
 }
 
 const clusterOk = (info: unknown) => infoFields(info).get('cluster_state') === 'ok';
+
+/** Linked to the node asking, and not suspected or failed by it. */
+const settled = (node: ClusterNode) => node.connected && !node.flags.some((f) => /fail|handshake|noaddr/.test(f));
 
 export type RedisClusterOptions = RedisAuth;
 
@@ -579,7 +630,7 @@ export class RedisCluster {
     for (const view of views) {
       const nodes = clusterNodes(view);
       if (nodes.length !== 6) return false;
-      if (nodes.some((n) => !n.connected || n.flags.some((f) => /fail|handshake|noaddr/.test(f)))) return false;
+      if (!nodes.every(settled)) return false;
       const primaries = nodes.filter((n) => n.flags.includes('master') && n.slots.length > 0);
       if (primaries.length !== 3 || !primaries.every((p) => nodes.some((n) => n.master === p.id))) return false;
     }
@@ -650,6 +701,40 @@ export class RedisCluster {
       `a replica of :${deadPort} to take over its slots`,
     );
     return promoted;
+  }
+
+  /**
+   * Starts a killed node again on its own config file, port and nodes.conf, as an operator restarts a crashed node,
+   * and resolves once it is a replica with `master_link_status:up` and every running node reports `cluster_state:ok`
+   * and sees it connected, without a failure flag: a killed primary whose slots were taken over rejoins as a replica
+   * of the node that took them, ready to take them back in a second failover.
+   */
+  async restart(port: number, timeoutMs = START_TIMEOUT_MS): Promise<void> {
+    const proc = this.processes.restart(port);
+    this.killed.delete(port);
+    try {
+      await waitFor(
+        async () => {
+          proc.assertAlive();
+          const live = this.livePorts;
+          const [replication, infos, views] = await Promise.all([
+            tryQuery(port, this.auth, 'INFO', 'replication'),
+            Promise.all(live.map((p) => tryQuery(p, this.auth, 'CLUSTER', 'INFO'))),
+            Promise.all(live.map((p) => tryQuery(p, this.auth, 'CLUSTER', 'NODES'))),
+          ]);
+          const link = infoFields(replication);
+          if (link.get('role') !== 'slave' || link.get('master_link_status') !== 'up' || !infos.every(clusterOk)) return false;
+          return views.every((view) => {
+            const node = clusterNodes(view).find((n) => n.port === port);
+            return !!node && settled(node) && node.flags.includes('slave');
+          });
+        },
+        timeoutMs,
+        `the restarted :${port} to rejoin as a synced replica, with cluster_state:ok everywhere`,
+      );
+    } catch (err) {
+      throw await this.processes.explain(`cluster node :${port}, restarted,`, err);
+    }
   }
 
   /** Every key matching `pattern` across the running primaries. */

@@ -21,6 +21,7 @@ describeFailover('Redis Cluster', async () => {
       await cluster.killNode(killed);
     },
     waitForPromotion: async (timeoutMs) => void (await cluster.waitForPromotion(killed, timeoutMs)),
+    restartKilled: () => cluster.restart(killed),
     channelSubscribers: async (channel) => channelSubscribers(await cluster.primaryPortForKey(channel), AUTH, channel, true),
     dump: () => scanAll(cluster.livePorts, AUTH),
     stop: () => cluster.stop(),

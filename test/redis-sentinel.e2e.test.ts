@@ -23,6 +23,7 @@ describeFailover('Redis Sentinel', async () => {
       killed = await set.killPrimary();
     },
     waitForPromotion: async (timeoutMs) => void (await set.waitForFailover(killed, timeoutMs)),
+    restartKilled: () => set.restart(killed),
     channelSubscribers: async (channel) => channelSubscribers(await set.primaryPort(), { password: PASSWORD }, channel),
     dump: () => scanAll(set.liveDataPorts, PASSWORD),
     stop: () => set.stop(),

@@ -20,6 +20,8 @@ export interface HaRedis {
   killPrimaryOf(key: string): Promise<void>;
   /** Resolves when a replica serves in place of the killed primary. */
   waitForPromotion(timeoutMs: number): Promise<void>;
+  /** Restarts the primary killed last, as an operator would, and resolves once it is back as a synced replica. */
+  restartKilled(): Promise<void>;
   /** How many connections subscribe to a job's channel (PUBSUB NUMSUB, or SHARDNUMSUB on its shard). */
   channelSubscribers(channel: string): Promise<number>;
   /** Every key on the live servers, with its value (a key held by a primary and its replica comes twice). */
@@ -52,6 +54,61 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
         return ids.flatMap((id) => [service, service, token].map((c) => ({ id, sub: collect(c, query(id)) })));
       });
     const roles = async (role: string) => (await Promise.all(replicas.map((r) => metric(r, 'cluster_jobs', `role="${role}"`)))).reduce((a, b) => a + b, 0);
+    /** The `{…}:events` channels of these jobs, one per credential, named after their lease keys. */
+    const channelsOf = async (ids: string[]) => [
+      ...new Set(
+        (await redis!.dump())
+          .filter((e) => e.key.startsWith(`${prefix}:{`) && e.key.endsWith('}:lease') && ids.some((id) => e.key.includes(id)))
+          .map((e) => e.key.replace(/\}:lease$/, '}:events')),
+      ),
+    ];
+    /** New jobs followed everywhere, once every subscriber has a first message and each job and credential a leader. */
+    const startJobs = async () => {
+      const ids = Array.from({ length: JOBS }, () => addGaussDbJob(sim));
+      const following = followEverywhere(ids);
+      const subs = following.map((f) => f.sub);
+      await Promise.all(subs.map((s) => s.waitFor(1)));
+      await sleep(INTERVAL * 2);
+      expect(await roles('leader')).toBe(2 * JOBS);
+      return { ids, following, subs };
+    };
+    /**
+     * Kills the primary holding the first job's keys, finishes half the jobs and changes the others while it is
+     * down, waits for a replica to take over and the replicas to coordinate again, and checks that they do: one
+     * leader per running job and credential, every replica listening to their channels again.
+     */
+    const failOver = async (ids: string[]) => {
+      const [channel] = await channelsOf(ids.slice(0, 1));
+      expect(channel).toBeDefined();
+      const degradedBefore = await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded_total')));
+      await redis!.killPrimaryOf(channel!);
+      const killedAt = Date.now();
+      const [early, late] = [ids.slice(0, JOBS / 2), ids.slice(JOBS / 2)];
+      for (const id of early) setJob(id, { status: 'Completed' });
+      for (const id of late) setJob(id, { process: 50 });
+      await redis!.waitForPromotion(30_000);
+      const promotedAt = Date.now();
+      await waitForDegraded(replicas, 0, 20_000, 'coordination again after the failover');
+      const settledAt = Date.now();
+      // Some replica fell back to polling alone while no primary answered for its jobs.
+      const degradedAfter = await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded_total')));
+      expect(degradedAfter.some((n, i) => n > degradedBefore[i]!)).toBe(true);
+
+      await sleep(INTERVAL * 2);
+      expect(await roles('leader')).toBe(2 * late.length);
+      // Every replica listens again to the channels of the jobs that ran on, the killed primary's included.
+      const channels = await channelsOf(late);
+      expect(channels.length).toBe(2 * late.length);
+      for (const c of channels) expect(await redis!.channelSubscribers(c)).toBe(replicas.length);
+      return { early, late, killedAt, promotedAt, settledAt };
+    };
+    /** Finishes the given jobs; then every subscriber has ended on SUCCEEDED, none with an error. */
+    const finish = async (ids: string[], subs: Collected[]) => {
+      for (const id of ids) setJob(id, { status: 'Completed' });
+      const ends = await Promise.all(subs.map((s) => s.done));
+      expect(ends.every((e) => e.error === undefined)).toBe(true);
+      expect(subs.every((s) => last(s)?.state === 'SUCCEEDED')).toBe(true);
+    };
 
     beforeAll(async () => {
       sim = await createSimulator({ tokens: { [DEMO.token]: { projects: '*' } } });
@@ -68,12 +125,8 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
     }, 30_000);
 
     it('three replicas poll each job once per interval, per credential', async () => {
-      const ids = Array.from({ length: JOBS }, () => addGaussDbJob(sim));
-      const subs = followEverywhere(ids).map((f) => f.sub);
-      await Promise.all(subs.map((s) => s.waitFor(1)));
-      await sleep(INTERVAL * 2);
       // A job with two credentials is two pollers (the service AK/SK, the client token): one leader each.
-      expect(await roles('leader')).toBe(2 * JOBS);
+      const { ids, subs } = await startJobs();
       expect(await roles('follower')).toBe(4 * JOBS);
       const from = Date.now();
       await sleep(INTERVAL * 10);
@@ -82,10 +135,7 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
         expect(polls).toBeGreaterThanOrEqual(2 * 8);
         expect(polls).toBeLessThanOrEqual(2 * 12); // ~20; three replicas polling on their own would make ~60
       }
-      for (const id of ids) setJob(id, { status: 'Completed' });
-      const ends = await Promise.all(subs.map((s) => s.done));
-      expect(ends.every((e) => e.error === undefined)).toBe(true);
-      expect(subs.every((s) => last(s)?.state === 'SUCCEEDED')).toBe(true);
+      await finish(ids, subs);
     }, 30_000);
 
     it("a job's changes go only to the replicas that follow it", async () => {
@@ -99,8 +149,7 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
       const subs = [collect(clientOf(replicas[0]!), query), collect(clientOf(replicas[1]!), query)];
       await Promise.all(subs.map((s) => s.waitFor(1)));
       await sleep(INTERVAL * 2);
-      const lease = (await redis!.dump()).find((e) => e.key.startsWith(`${prefix}:{`) && e.key.includes(id) && e.key.endsWith('}:lease'));
-      const channel = lease!.key.replace(/\}:lease$/, '}:events');
+      const channel = (await channelsOf([id]))[0]!;
       // The two replicas with subscribers listen; the third hears nothing of this job.
       expect(await redis!.channelSubscribers(channel)).toBe(2);
       subs[1]!.unsubscribe();
@@ -112,38 +161,9 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
     });
 
     it('a primary killed during live subscriptions: every subscriber reaches the terminal state, then one poller per job again', async () => {
-      const ids = Array.from({ length: JOBS }, () => addGaussDbJob(sim));
-      const following = followEverywhere(ids);
-      const subs = following.map((f) => f.sub);
-      await Promise.all(subs.map((s) => s.waitFor(1)));
-      await sleep(INTERVAL * 2);
-      expect(await roles('leader')).toBe(2 * JOBS);
-
+      const { ids, following, subs } = await startJobs();
       // The primary holding the first job's keys dies; half the jobs finish while it is down.
-      const leaseKey = (await redis!.dump()).find((e) => e.key.startsWith(`${prefix}:{`) && e.key.includes(ids[0]!) && e.key.endsWith('}:lease'))?.key;
-      expect(leaseKey).toBeDefined();
-      const degradedBefore = await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded_total')));
-      await redis!.killPrimaryOf(leaseKey!);
-      const killedAt = Date.now();
-      const [early, late] = [ids.slice(0, JOBS / 2), ids.slice(JOBS / 2)];
-      for (const id of early) setJob(id, { status: 'Completed' });
-      for (const id of late) setJob(id, { process: 50 });
-      await redis!.waitForPromotion(30_000);
-      const promotedAt = Date.now();
-      await waitForDegraded(replicas, 0, 20_000, 'coordination again after the failover');
-      const settledAt = Date.now();
-      // Some replica fell back to polling alone while no primary answered for its jobs.
-      const degradedAfter = await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded_total')));
-      expect(degradedAfter.some((n, i) => n > degradedBefore[i]!)).toBe(true);
-
-      await sleep(INTERVAL * 2);
-      expect(await roles('leader')).toBe(2 * late.length);
-      // Every replica listens again to the channels of the jobs that ran on, the killed primary's included.
-      const channels = (await redis!.dump())
-        .filter((e) => e.key.startsWith(`${prefix}:{`) && e.key.endsWith('}:lease') && late.some((id) => e.key.includes(id)))
-        .map((e) => e.key.replace(/\}:lease$/, '}:events'));
-      expect(new Set(channels).size).toBe(2 * late.length);
-      for (const channel of new Set(channels)) expect(await redis!.channelSubscribers(channel)).toBe(replicas.length);
+      const { early, late, killedAt, promotedAt, settledAt } = await failOver(ids);
       const from = Date.now();
       await sleep(INTERVAL * 10);
       for (const id of late) {
@@ -174,13 +194,24 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
       );
       expect(doubleUntil).toBeLessThanOrEqual(from);
 
-      for (const id of late) setJob(id, { status: 'Completed' });
-      const ends = await Promise.all(subs.map((s) => s.done));
-      expect(ends.every((e) => e.error === undefined)).toBe(true);
-      expect(subs.every((s) => last(s)?.state === 'SUCCEEDED')).toBe(true);
+      await finish(late, subs);
       // The change made while the primary was down reached every subscriber of the jobs that ran on.
       const lateSubs = following.filter((f) => late.includes(f.id)).map((f) => f.sub);
       expect(lateSubs.every((s) => s.messages.some((m) => m.data?.['jobUpdated']?.progress === 50))).toBe(true);
+    }, 120_000);
+
+    it('the old primary rejoins as a replica and a second failover loses nothing either', async () => {
+      const began = Date.now();
+      await redis!.restartKilled();
+      const rejoinedAt = Date.now();
+      const { ids, subs } = await startJobs();
+      // With Sentinel the promoted primary dies; in a Cluster the first job's shard, the promoted node or another.
+      const { late, killedAt, promotedAt, settledAt } = await failOver(ids);
+      await finish(late, subs);
+      console.info(
+        `[${name}] old primary back as a replica in ${rejoinedAt - began} ms; after the second kill: replica promoted at ` +
+          `${promotedAt - killedAt} ms, replicas coordinating at ${settledAt - killedAt} ms`,
+      );
     }, 120_000);
 
     it('keeps no token, AK or SK in any key or value', async () => {

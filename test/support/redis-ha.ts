@@ -37,6 +37,12 @@ const START_TIMEOUT_MS = 30_000;
  */
 const FAST_SYNC = ['repl-diskless-sync-delay 0'];
 
+/**
+ * Sentinel periods that are not config directives (SENTINEL DEBUG): a restarted primary is otherwise turned into a
+ * replica only 4 publish periods (8 s) after it reappears, and seen synced on the next INFO, up to 10 s later.
+ */
+const SENTINEL_PERIODS = ['info-period', 1000, 'publish-period', 500];
+
 /** Ports of our own, distinct among themselves (`freePort` may hand back a port it just gave, once closed). */
 async function uniquePorts(n: number): Promise<number[]> {
   const ports = new Set<number>();
@@ -278,7 +284,8 @@ export interface SentinelSetOptions extends RedisAuth {
 
 /**
  * One primary, one replica and three sentinels (quorum 2), tuned to fail over within a few seconds: the primary is
- * down after 1 s without a reply, and a failed leader election is retried after 2 × failover-timeout.
+ * down after 1 s without a reply, and a failed leader election is retried after 2 × failover-timeout. A killed
+ * data node can be restarted and rejoins as a replica within a few seconds (`restart`).
  */
 export class SentinelSet {
   readonly name: string;
@@ -345,6 +352,15 @@ export class SentinelSet {
         'the replica to sync with the primary',
       );
       const watchers = await Promise.all(sentinels.map((port) => this.processes.spawn('sentinel', port, this.sentinelLines(primary!), true)));
+      await waitFor(
+        async () => {
+          this.processes.assertAlive(watchers);
+          const replies = await Promise.all(sentinels.map((port) => tryQuery(port, this.sentinelAuth, 'SENTINEL', 'DEBUG', ...SENTINEL_PERIODS)));
+          return replies.every((reply) => reply === 'OK');
+        },
+        left(),
+        'the sentinels to take shorter periods',
+      );
       await waitFor(
         async () => {
           this.processes.assertAlive([...data, ...watchers]);
@@ -441,8 +457,8 @@ export class SentinelSet {
   /**
    * Starts a killed data node again on its own config file and port, as an operator restarts a crashed primary, and
    * resolves once it is a synced replica of the current primary in every sentinel's eyes (and its own: ROLE), so a
-   * second failover can promote it. It comes back as a primary of nothing: the sentinels turn it into a replica,
-   * but only after it has been up for 8 s (4 × their publish period), which is most of the wait.
+   * second failover can promote it. It comes back as a primary of nothing, until the sentinels turn it into a
+   * replica: 4 publish periods after it reappears (`SENTINEL_PERIODS`), most of the wait.
    */
   async restart(port: number, timeoutMs = START_TIMEOUT_MS): Promise<void> {
     if (!this.dataPorts.includes(port)) throw new Error(`port ${port} is not a data node of "${this.name}"`);

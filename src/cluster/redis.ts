@@ -33,8 +33,12 @@ export interface RedisLinkOptions {
   commandTimeoutMs?: number;
 }
 
-/** Reconnect quickly at first, then every second, forever: Redis coming back must be noticed soon. */
-const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 4), 1000);
+/**
+ * Reconnect quickly at first, then every half second, forever: Redis coming back, or a replica promoted in a dead
+ * primary's place, must be noticed soon, since every replica polls on its own until then (a second's back-off
+ * showed as up to a second more of it after a Sentinel promotion).
+ */
+const retryStrategy = (attempt: number) => Math.min(100 * 2 ** Math.min(attempt, 3), 500);
 
 const CONNECTION_NAME = 'cloud-jobs-subgraph';
 

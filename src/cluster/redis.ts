@@ -99,8 +99,10 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
               role: 'master',
               ...credentials(target),
               sentinelRetryStrategy: retryStrategy,
-              // Reconnect as soon as the sentinels announce a new primary, not only when the old one is gone.
-              failoverDetector: true,
+              // No `failoverDetector`: in ioredis 5.11 the detector of the last connection outlives it, and a
+              // +switch-master arriving while the client is between sentinel retries ends the client for good
+              // ("Connection is closed.", status `end`). A demoted primary closes its clients anyway, so the
+              // reconnect below finds the new one.
             }
           : {};
       const connect = (options: RedisOptions) => {
@@ -123,7 +125,10 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
       });
       connection.on('ready', () => this.update());
       connection.on('close', () => this.update());
-      connection.on('end', () => this.update());
+      connection.on('end', () => {
+        this.update();
+        this.revive(connection);
+      });
     }
     this.subscriber.on(this.mode === 'cluster' ? 'smessage' : 'message', (channel: string, message: string) => this.emit('message', channel, message));
   }
@@ -131,6 +136,18 @@ export class RedisLink extends EventEmitter<{ up: []; down: []; message: [channe
   /** Starts connecting; resolves at once (a replica serves, polling locally, while Redis is unreachable). */
   connect(): void {
     for (const connection of new Set([this.command, this.subscriber])) connection.connect().catch(() => this.update());
+  }
+
+  /**
+   * A connection that ioredis gave up on (status `end`: a connect attempt it could not retry) is started again, so
+   * "reconnects forever" holds whatever path ended it; only `close()` ends a connection for good.
+   */
+  private revive(connection: Redis | Cluster): void {
+    if (this.closing) return;
+    this.logger.warn({ reason: this.failure }, 'redis client gave up reconnecting; starting it again');
+    setTimeout(() => {
+      if (!this.closing && connection.status === 'end') connection.connect().catch(() => this.update());
+    }, retryStrategy(4)).unref();
   }
 
   get up(): boolean {

@@ -88,7 +88,14 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
       for (const id of late) setJob(id, { process: 50 });
       await redis!.waitForPromotion(30_000);
       const promotedAt = Date.now();
-      await waitForDegraded(replicas, 0, 20_000, 'coordination again after the failover');
+      await waitForDegraded(replicas, 0, 20_000, 'coordination again after the failover').catch((err: Error) => {
+        // What each replica heard from Redis, to tell a slow failover from a replica that never recovered.
+        const heard = replicas.map((r, i) => {
+          const lines = r.logs.filter((l) => /redis|degraded|sentinel|cluster/i.test(JSON.stringify(l))).slice(-15);
+          return `replica ${i}:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`;
+        });
+        throw new Error(`${err.message}\n${heard.join('\n')}`);
+      });
       const settledAt = Date.now();
       // Some replica fell back to polling alone while no primary answered for its jobs.
       const degradedAfter = await Promise.all(replicas.map((r) => metric(r, 'cluster_degraded_total')));
@@ -113,7 +120,8 @@ export function describeFailover(name: string, start: () => Promise<HaRedis>): v
     beforeAll(async () => {
       sim = await createSimulator({ tokens: { [DEMO.token]: { projects: '*' } } });
       redis = await start();
-      replicas = await startReplicas(3, sim, { ...redis.env, REDIS_KEY_PREFIX: prefix, POLL_INTERVAL_MS: String(INTERVAL) });
+      // Debug logs: ioredis's connection errors are kept, for the message of a failover that does not recover.
+      replicas = await startReplicas(3, sim, { ...redis.env, REDIS_KEY_PREFIX: prefix, POLL_INTERVAL_MS: String(INTERVAL), LOG_LEVEL: 'debug' });
       await waitForDegraded(replicas, 0, 15_000, 'replicas to reach Redis');
     }, 90_000);
 

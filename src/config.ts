@@ -128,7 +128,7 @@ const envSchema = z
   REDIS_CLUSTER_NODES: hostPortList.optional(),
   REDIS_USERNAME: z.string().regex(/^\S{1,256}$/, 'must be an ACL user name').optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
-  // No braces: the first `{…}` of a key must be the job's hash tag (cluster/coordinator.ts).
+  // No braces: the first `{…}` of a key must be the job's hash tag (cluster/keys.ts).
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 letters, digits or : _ . -')

@@ -28,6 +28,7 @@ import type { JobModel } from '../model/job.js';
 import { reviveJobDates } from '../model/serialize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Coordination, CoordinatedJob, JobEvent } from '../polling/coordination.js';
+import { jobChannel, jobOfChannel, jobRedisKey } from './keys.js';
 import type { RedisLink } from './redis.js';
 
 declare module 'ioredis' {
@@ -182,21 +183,12 @@ export class ClusterCoordinator implements Coordination {
     await Promise.all([...this.pending]);
   }
 
-  /** A job's key of one kind; the braces make all of a job's keys and its channel one Cluster slot. */
   private keyOf(id: string, kind: 'lease' | 'state'): string {
-    return `${this.prefix}:{${id}}:${kind}`;
+    return jobRedisKey(this.prefix, id, kind);
   }
 
   private channelOf(id: string): string {
-    return `${this.prefix}:{${id}}:events`;
-  }
-
-  /** The job id in a channel made by `channelOf` (cut by length: an id may hold any character). */
-  private idOf(channel: string): string | null {
-    const head = `${this.prefix}:{`;
-    const tail = '}:events';
-    if (!channel.startsWith(head) || !channel.endsWith(tail)) return null;
-    return channel.slice(head.length, channel.length - tail.length);
+    return jobChannel(this.prefix, id);
   }
 
   private schedule(): void {
@@ -292,7 +284,7 @@ export class ClusterCoordinator implements Coordination {
   }
 
   private onMessage(channel: string, message: string): void {
-    const id = this.idOf(channel);
+    const id = jobOfChannel(this.prefix, channel);
     const entry = id === null ? undefined : this.entries.get(id);
     if (!entry || entry.role === 'leader') return;
     if (message === HANDOVER) {

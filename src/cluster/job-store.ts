@@ -11,6 +11,7 @@
 import type { SharedJobStore } from '../loaders/terminal-cache.js';
 import type { JobModel } from '../model/job.js';
 import { deserializeJob, serializeJob } from '../model/serialize.js';
+import { jobRedisKey } from './keys.js';
 import type { RedisLink } from './redis.js';
 
 export type StoredJobKind = 'terminal' | 'observed';
@@ -63,6 +64,6 @@ export class RedisJobStore implements SharedJobStore {
   }
 
   private keyOf(key: string): string {
-    return `${this.prefix}:{${key}}:${this.kind}`;
+    return jobRedisKey(this.prefix, key, this.kind);
   }
 }

@@ -3,7 +3,7 @@
  * - `<prefix>:{<credential job key>}:terminal`: finished jobs (loaders/terminal-cache.ts), TTL the terminal cache's;
  * - `<prefix>:{<credential job key>}:observed`: the latest observation of a running job (loaders/observations.ts),
  *   TTL the freshness window, so its age is bounded cluster-wide.
- * The braces are the job's Cluster hash tag, the same as its lease's (cluster/coordinator.ts).
+ * The braces are the job's Cluster hash tag, the same as its lease's (cluster/keys.ts).
  * Each holds the job's JSON with a TTL that keeps its age across replicas (a reader gets the remaining TTL). Keys
  * carry the credential's fingerprint (model/job-ref.ts), never the credential. Lookups are best-effort: when Redis
  * fails, the job is fetched upstream.
